@@ -1,0 +1,85 @@
+"""Scrapy item pipeline: archive each response to WARC and record it in the pages table."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from crawler.archive import WarcArchive
+from crawler.items import FailureItem, PageItem
+from crawler.urls import canonical_url
+from pipeline.models import FetchedPage, PipelineError
+from pipeline.store import connect
+from pipeline.store import load
+
+
+class StorePipeline:
+    def __init__(self, db_path: Path, archive_dir: Path, run_id: int | None, warc_max_bytes: int) -> None:
+        self.db_path = db_path
+        self.archive_dir = archive_dir
+        self.run_id = run_id
+        self.warc_max_bytes = warc_max_bytes
+        self.counts = {"pages_fetched": 0, "pages_new": 0, "pages_failed": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        s = crawler.settings
+        return cls(
+            Path(s.get("THIDUA_DB")),
+            Path(s.get("THIDUA_ARCHIVE")),
+            s.getint("THIDUA_RUN_ID") or None,
+            s.getint("THIDUA_WARC_MAX_BYTES", 100 * 2**20),
+        )
+
+    def open_spider(self, spider: Spider) -> None:
+        self.con = connect(self.db_path)
+        prefix = f"thidua-{self.run_id or 0:05d}-{spider.source.id}"  # type: ignore[attr-defined]
+        self.archive = WarcArchive(self.archive_dir, prefix, self.warc_max_bytes)
+
+    def close_spider(self, spider: Spider) -> None:
+        self.archive.close()
+        self.con.close()
+        for k, v in self.counts.items():
+            spider.crawler.stats.set_value(f"thidua/{k}", v)  # type: ignore[union-attr]
+
+    def process_item(self, item: Any, spider: Spider) -> Any:
+        if isinstance(item, FailureItem):
+            self.counts["pages_failed"] += 1
+            load.record_error(
+                self.con,
+                PipelineError("crawl", item.source_id, item.url, item.message, item.error_type, run_id=self.run_id),
+            )
+            return item
+        assert isinstance(item, PageItem)
+        self.counts["pages_fetched"] += 1
+        digest = hashlib.sha256(item.body).hexdigest()
+        curl = canonical_url(item.url)
+        if load.page_seen(self.con, curl, digest, item.fetched_at, self.run_id):
+            return item
+        rec = self.archive.write_response(item.url, item.status, item.reason, item.headers, item.body, item.fetched_at)
+        hdr = {k.lower(): v for k, v in item.headers}
+        load.insert_page(
+            self.con,
+            FetchedPage(
+                source_id=item.source_id,
+                url=item.url,
+                canonical_url=curl,
+                kind=item.kind,
+                fetched_at=item.fetched_at,
+                http_status=item.status,
+                content_type=hdr.get("content-type", ""),
+                etag=hdr.get("etag", ""),
+                last_modified=hdr.get("last-modified", ""),
+                content_hash=digest,
+                content_length=len(item.body),
+                warc_file=rec.warc_file,
+                warc_offset=rec.offset,
+                warc_length=rec.length,
+            ),
+            self.run_id,
+        )
+        self.counts["pages_new"] += 1
+        return item

@@ -1,0 +1,141 @@
+"""One spider for every site, driven by a Source: robots → sitemaps → feeds → listing pages."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.items import FailureItem, PageItem
+from crawler.sources import Source
+from crawler.urls import canonical_url
+
+PAGINATION_HINTS = ("trang-", "trang/", "page=", "/p", "trang=")
+SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".mp4", ".mp3")
+
+
+class GenericSpider(scrapy.Spider):
+    name = "generic"
+
+    def __init__(self, source: Source, **kwargs: Any) -> None:
+        super().__init__(name=f"generic-{source.id}", **kwargs)
+        self.source = source
+        self.allowed_domains = list(source.allowed_domains)
+        self._seen: set[str] = set()
+
+    # -- requests ------------------------------------------------------------------------
+    def _request(self, url: str, kind: str, callback: Any) -> scrapy.Request | None:
+        url = canonical_url(url)
+        if url in self._seen or len(self._seen) >= self.source.max_pages:
+            return None
+        self._seen.add(url)
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"kind": kind})
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.source.sitemaps:
+            if (r := self._request(url, "sitemap", self.parse_sitemap)) is not None:
+                yield r
+        for url in self.source.feeds:
+            if (r := self._request(url, "feed", self.parse_feed)) is not None:
+                yield r
+        for url in self.source.start_urls:
+            if (r := self._request(url, "listing", self.parse_listing)) is not None:
+                yield r
+
+    def _follow(self, url: str) -> scrapy.Request | None:
+        if self.source.is_article(url):
+            return self._request(url, "article", self.parse_article)
+        return self._request(url, "listing", self.parse_listing)
+
+    # -- callbacks -----------------------------------------------------------------------
+    def _page(self, response: Response) -> PageItem:
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in response.headers.items()
+            for v in values
+        ]
+        return PageItem(
+            source_id=self.source.id,
+            url=response.url,
+            kind=response.meta.get("kind", "other"),
+            status=response.status,
+            reason="",
+            headers=headers,
+            body=response.body,
+            fetched_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        yield self._page(response)
+        if response.status != 200:
+            return
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body)
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # malformed XML is recorded, the crawl goes on
+            yield FailureItem(self.source.id, response.url, "sitemap", type(exc).__name__, str(exc))
+            return
+        for entry in sitemap:
+            loc = entry.get("loc", "").strip()
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                r = self._request(loc, "sitemap", self.parse_sitemap)
+            else:
+                r = self._follow(loc)
+            if r is not None:
+                yield r
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        yield self._page(response)
+        if response.status != 200:
+            return
+        sel = scrapy.Selector(response, type="xml")
+        sel.register_namespace("atom", "http://www.w3.org/2005/Atom")
+        links = sel.xpath("//item/link/text() | //atom:entry/atom:link/@href").getall()
+        for link in links:
+            if (r := self._follow(response.urljoin(link.strip()))) is not None:
+                yield r
+
+    def _is_listing_link(self, url: str) -> bool:
+        path = urlsplit(url).path
+        if path.lower().endswith(SKIP_EXTENSIONS):
+            return False
+        if self.source.listing_url:
+            return re.search(self.source.listing_url, path) is not None
+        return any(h in url for h in PAGINATION_HINTS)
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        yield self._page(response)
+        if response.status != 200 or not hasattr(response, "css"):
+            return
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href.strip())
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            if self.source.is_article(url):
+                r = self._request(url, "article", self.parse_article)
+            elif self._is_listing_link(url):
+                r = self._request(url, "listing", self.parse_listing)
+            else:
+                continue
+            if r is not None:
+                yield r
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        yield self._page(response)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else ""
+        kind = request.meta.get("kind", "other") if request is not None else "other"
+        yield FailureItem(self.source.id, url, kind, failure.type.__name__ if failure.type else "Error", failure.getErrorMessage())

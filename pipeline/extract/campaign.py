@@ -1,0 +1,151 @@
+"""campaign.v1 — campaign metadata: issuer, level, province, district, post-2025 province,
+campaign year, the plan's own number, signatory. Each field keeps the span it came from."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.models import Doc, MetaField
+from pipeline.text.vn import districts, provinces_2025
+
+NAME = "campaign.v1"
+LEVEL_RANK = {"grassroots": 5, "sector": 4, "district": 3, "province": 2, "national": 1}
+
+_CAP = r"(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)"
+_PLACE = rf"{_CAP}(?:(?:\s+|\s*-\s*){_CAP}){{0,3}}"
+LDLD = r"(?:Liên đoàn Lao động|Liên đoàn lao động|LĐLĐ)"
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("national", re.compile(r"Tổng\s+(?:Liên đoàn Lao động|LĐLĐ)\s*(?:Việt Nam|VN)?|Tổng LĐLĐVN")),
+    ("district", re.compile(rf"{LDLD}\s+(?P<kind>quận|huyện|thị xã|thành phố)\s+(?P<place>{_PLACE})")),
+    ("province", re.compile(rf"{LDLD}\s+(?P<kind>tỉnh|thành phố|TP\.?)\s+(?P<place>{_PLACE})")),
+    ("sector", re.compile(rf"Công đoàn\s+(?P<name>(?:Viên chức|viên chức|ngành|Ngành|Tổng [Cc]ông ty)\s+[^,.;:()\n“”\"]{{2,80}}?)(?=\s*(?:[,.;:()\n“”\"]|đã|vừa|ban hành|phát động|tổ chức|triển khai|năm|$))")),
+    ("grassroots", re.compile(rf"(?:Công đoàn cơ sở|CĐCS)\s+(?P<name>{_CAP}[^,.;:()\n“”\"]{{2,80}}?)(?=\s*(?:[,.;:()\n“”\"]|đã|vừa|ban hành|phát động|tổ chức|triển khai|năm|$))")),
+)
+LAUNCH_VERB = re.compile(r"phát động|ban hành|triển khai kế hoạch|kế hoạch", re.I)
+PROVINCE_MENTION = re.compile(rf"\b(?:tỉnh|thành phố|TP\.?)\s+(?P<place>{_PLACE})")
+YEAR_AFTER_CUE = re.compile(r"(?:thi đua|phong trào)[^.\n]{0,120}?năm\s+(20\d\d)", re.I)
+ANY_YEAR = re.compile(r"\bnăm\s+(20\d\d)\b")
+DOC_NUMBER = re.compile(r"Kế hoạch\s+(?:số\s*)?(\d{1,4}\s*(?:/\s*\d{4})?\s*[/-]\s*KH(?:\s*[-/]\s*[A-ZĐ][\wĐ]*){0,3})")
+SIGN_BLOCK = re.compile(r"(?:CHỦ TỊCH|TRƯỞNG BAN|BAN THƯỜNG VỤ)\s*\n(?:[^\n]{0,40}\n)?(?:\(\s*[Đđ]ã\s*k[ýí]\s*\)\s*\n)?(?P<name>" + _CAP + r"(?: " + _CAP + r"){1,4})\s*$", re.M)
+SIGN_INLINE = re.compile(r"(?:Phó\s+)?Chủ tịch[^,.;\n]{0,60}?\s(?P<name>" + _CAP + r"(?: " + _CAP + r"){1,4})\s+(?:đã|vừa)\s+k[ýí]")
+CITED = re.compile(r"thực hiện|căn cứ|theo\s|hướng dẫn|của Tổng|cụ thể hóa|cụ thể hoá", re.I)
+HANOI_HINT = re.compile(r"Thủ đô|Hà Nội")
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    level: str
+    start: int
+    end: int
+    issuer: str
+    place: str
+    score: float
+
+
+def _trim_place(place: str) -> str:
+    words = place.split()
+    stop = {"Năm", "Kế", "Về", "Phát", "Ban", "Tổ", "Trong", "Lần", "Đã", "Vừa", "Nhiệm"}
+    out = []
+    for w in words:
+        if w in stop:
+            break
+        out.append(w)
+    return " ".join(out)
+
+
+def _candidates(doc: Doc) -> list[_Candidate]:
+    text = doc.text
+    title_end = text.find("\n")
+    title_end = len(text) if title_end < 0 else title_end
+    out = []
+    for level, pat in PATTERNS:
+        for m in pat.finditer(text):
+            place = ""
+            if level == "national":
+                issuer = "Tổng Liên đoàn Lao động Việt Nam"
+            elif level in ("district", "province"):
+                place = _trim_place(m.group("place"))
+                if not place:
+                    continue
+                kind = m.group("kind").replace("TP.", "thành phố").replace("TP", "thành phố")
+                issuer = f"Liên đoàn Lao động {kind} {place}"
+                if level == "district" and kind == "thành phố" and place in provinces_2025():
+                    continue  # a province-level city, matched by the province pattern
+                if level == "province" and kind == "thành phố" and place not in provinces_2025():
+                    level_here = "district"
+                    out.append(_Candidate(level_here, m.start(), m.end(), issuer, place, 0.0))
+                    continue
+            else:
+                issuer = ("Công đoàn " if level == "sector" else "Công đoàn cơ sở ") + m.group("name").strip()
+            out.append(_Candidate(level, m.start(), m.end(), issuer, place, 0.0))
+    scored = []
+    for c in out:
+        score = 0.0
+        if c.start < title_end:
+            score += 3
+        sentence = doc.sentence_of(c.start)
+        if sentence >= 0:
+            s = doc.sentences[sentence]
+            window = text[c.start : s.end]
+            before = text[max(s.start, c.start - 25) : c.start]
+            if LAUNCH_VERB.search(window) and "do " not in before and "của " not in before[-6:]:
+                score += 2
+        score += LEVEL_RANK[c.level] * 0.3
+        score -= c.start / max(len(text), 1)  # earlier is likelier
+        scored.append(_Candidate(c.level, c.start, c.end, c.issuer, c.place, score))
+    return scored
+
+
+def _field(doc: Doc, name: str, value: str, start: int, end: int) -> MetaField:
+    return MetaField(start, end, doc.text[start:end], doc.sentence_of(start), NAME, name=name, value=value)
+
+
+def _province_of_district(doc: Doc, district: str) -> tuple[str, int, int] | None:
+    options = districts().get(district, ())
+    mentions = [(m.group("place"), m.start("place"), m.end("place")) for m in PROVINCE_MENTION.finditer(doc.text)]
+    for place, s, e in mentions:
+        p = _trim_place(place)
+        if p in options:
+            return p, s, s + len(p)
+    if "Hà Nội" in options:
+        m = HANOI_HINT.search(doc.text)
+        if m:
+            return "Hà Nội", m.start(), m.end()
+    return None
+
+
+def extract_campaign(doc: Doc) -> list[MetaField]:
+    text = doc.text
+    fields: list[MetaField] = []
+    cands = _candidates(doc)
+    if cands:
+        best = max(cands, key=lambda c: c.score)
+        fields.append(_field(doc, "issuer", best.issuer, best.start, best.end))
+        fields.append(_field(doc, "level", best.level, best.start, best.end))
+        province = None
+        if best.level == "province":
+            province = (best.place, best.end - len(best.place), best.end)
+        elif best.level == "district":
+            fields.append(_field(doc, "district", best.place, best.end - len(best.place), best.end))
+            province = _province_of_district(doc, best.place)
+        elif best.level in ("sector", "grassroots"):
+            m = PROVINCE_MENTION.search(text, best.start, best.end + 1) or PROVINCE_MENTION.search(text)
+            if m:
+                p = _trim_place(m.group("place"))
+                province = (p, m.start("place"), m.start("place") + len(p))
+        if province and province[0] in provinces_2025():
+            fields.append(_field(doc, "province", province[0], province[1], province[2]))
+            fields.append(_field(doc, "province_2025", provinces_2025()[province[0]], province[1], province[2]))
+    year = YEAR_AFTER_CUE.search(text[: text.find("\n") if "\n" in text else len(text)]) or YEAR_AFTER_CUE.search(text) or ANY_YEAR.search(text)
+    if year:
+        fields.append(_field(doc, "year", year.group(1), year.start(1), year.end(1)))
+    num = next((m for m in DOC_NUMBER.finditer(text) if not CITED.search(text[max(0, m.start() - 45) : m.start()])), None)
+    if num:
+        fields.append(_field(doc, "doc_number", re.sub(r"\s+", "", num.group(1)), num.start(1), num.end(1)))
+    tail_start = max(0, len(text) - 600)
+    for sign in (*SIGN_BLOCK.finditer(text, tail_start), *SIGN_INLINE.finditer(text)):
+        name = sign.group("name")
+        if name.istitle():  # a person's name, not a heading in capitals
+            fields.append(_field(doc, "signatory", name, sign.start("name"), sign.end("name")))
+            break
+    return fields

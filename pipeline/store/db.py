@@ -1,0 +1,120 @@
+"""Open the DuckDB file, apply the append-only migrations, (re)create the views.
+
+This package is the only place that imports duckdb.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import MigrationError, StoreError
+
+Connection = duckdb.DuckDBPyConnection
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
+
+
+def _package_files(folder: str) -> list[tuple[str, str]]:
+    root = resources.files("pipeline.store").joinpath(folder)
+    return sorted((p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.name.endswith(".sql"))
+
+
+def load_migrations(folder: Path | None = None) -> list[Migration]:
+    files = (
+        sorted((p.name, p.read_text(encoding="utf-8")) for p in folder.glob("*.sql"))
+        if folder is not None
+        else _package_files("migrations")
+    )
+    out: list[Migration] = []
+    for name, sql in files:
+        m = _MIGRATION_NAME.match(name)
+        if not m:
+            raise MigrationError(f"migration file {name!r} is not named NNNN_lowercase_words.sql")
+        out.append(Migration(int(m.group(1)), name, sql))
+    versions = [m.version for m in out]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"two migrations share a number: {versions}")
+    return out
+
+
+def migrate(con: Connection, folder: Path | None = None) -> list[str]:
+    """Apply every migration not applied yet, each in its own transaction.
+
+    Returns the names applied now. Raises MigrationError when an applied migration's
+    file no longer has the checksum recorded when it was applied.
+    """
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    applied = {v: (n, c) for v, n, c in con.execute("SELECT version, name, checksum FROM schema_migrations").fetchall()}
+    done: list[str] = []
+    for mig in load_migrations(folder):
+        if mig.version in applied:
+            name, checksum = applied[mig.version]
+            if checksum != mig.checksum:
+                raise MigrationError(f"migration {mig.name} was edited after it was applied (recorded as {name})")
+            continue
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(mig.sql)
+            con.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                [mig.version, mig.name, mig.checksum],
+            )
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise MigrationError(f"migration {mig.name} failed: {exc}") from exc
+        done.append(mig.name)
+    return done
+
+
+def view_files() -> list[tuple[str, str]]:
+    """The view definitions in dependency order: stg_* first, then mart_*."""
+    files = _package_files("views")
+    return sorted(files, key=lambda f: (not f[0].startswith("stg_"), f[0]))
+
+
+def apply_views(con: Connection) -> None:
+    for name, sql in view_files():
+        try:
+            con.execute(sql)
+        except duckdb.Error as exc:
+            raise StoreError(f"view {name} failed: {exc}") from exc
+
+
+def connect(path: Path | str, read_only: bool = False) -> Connection:
+    """Open the database; a writable connection is migrated and gets fresh views."""
+    path = Path(path)
+    if read_only:
+        if not path.exists():
+            raise StoreError(f"no database at {path}")
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open {path} for reading: {exc}") from exc
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open {path}: {exc}", hint="another thidua run may hold it; wait for it to finish") from exc
+    migrate(con)
+    apply_views(con)
+    return con

@@ -1,0 +1,153 @@
+"""HTML page → main text, title, sapo, author, date. trafilatura and htmldate, with a
+source's CSS selectors taking precedence where given."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import lxml.etree as etree
+import lxml.html
+import trafilatura
+from htmldate import find_date
+from w3lib.encoding import html_to_unicode
+
+from pipeline.text.normalize import clean, normalize_text
+
+# Page furniture a CMS may put inside or beside the article body (class/id fragments).
+BOILERPLATE = re.compile(
+    r"related|lien-?quan|xem-?them|tin-?khac|most-?read|doc-?nhieu|tags?\b|breadcrumb|ticker|"
+    r"tieu-?diem|box-?visits|counter|truy-?cap|share|social|comment|binh-?luan|menu|footer|sidebar",
+    re.I,
+)
+SAPO_CLASS = re.compile(r"\b(sapo|lead|summary|chapeau|article-?desc|description)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class MainText:
+    title: str
+    sapo: str
+    author: str
+    published: dt.date | None
+    body: str
+    method: str
+
+    @property
+    def text(self) -> str:
+        """The stored document text: title, sapo, body as paragraphs (spans point into it)."""
+        parts = [self.title]
+        if self.sapo and not self.body.startswith(self.sapo):
+            parts.append(self.sapo)
+        parts.append(self.body)
+        return normalize_text("\n\n".join(p for p in parts if p))
+
+
+def decode(body: bytes, content_type: str = "") -> str:
+    """Bytes → str using the HTTP header, the meta charset, a BOM, or detection."""
+    _, text = html_to_unicode(content_type or None, body)
+    return text
+
+
+def _strip_furniture(tree: lxml.html.HtmlElement) -> None:
+    for el in list(tree.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        marker = f"{el.get('class', '')} {el.get('id', '')}"
+        if el.tag in ("nav", "aside", "footer", "header") or (marker.strip() and BOILERPLATE.search(marker)):
+            parent = el.getparent()
+            if parent is not None and el.tag not in ("html", "body"):
+                parent.remove(el)
+
+
+def _first_text(tree: lxml.html.HtmlElement, css: str) -> str:
+    if not css:
+        return ""
+    try:
+        found = tree.cssselect(css)
+    except Exception:
+        return ""
+    return clean(found[0].text_content()) if found else ""
+
+
+def _sapo(tree: lxml.html.HtmlElement) -> str:
+    for el in tree.iter():
+        if isinstance(el.tag, str) and SAPO_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
+            txt = clean(el.text_content())
+            if len(txt) > 20:
+                return txt
+    return ""
+
+
+def _paragraphs_from_xml(xml: str) -> str:
+    """trafilatura's XML keeps <lb/> (hard wraps) apart from paragraph ends; its TXT does not."""
+    root = etree.fromstring(xml.encode("utf-8"))
+    main = root.find("main")
+    if main is None:
+        return ""
+    out = []
+    for el in main.iter("p", "head", "item", "cell", "quote"):
+        if any(child.tag in ("p", "item") for child in el):
+            continue
+        parts = [el.text or ""]
+        for child in el:
+            parts.append("\n" if child.tag == "lb" else "".join(child.itertext()))
+            parts.append(child.tail or "")
+        txt = "".join(parts).strip()
+        if txt:
+            out.append(txt)
+    return "\n\n".join(out)
+
+
+def extract_main(html: str, url: str = "", selectors: object | None = None) -> MainText:
+    """Main text of an article page. ``selectors`` is a crawler Selectors or None."""
+    tree = lxml.html.fromstring(html)
+    sel = selectors
+    title = _first_text(tree, getattr(sel, "title", ""))
+    sapo = _first_text(tree, getattr(sel, "sapo", "")) or _sapo(tree)
+    author = _first_text(tree, getattr(sel, "author", ""))
+    cleaned = lxml.html.fromstring(html)
+    _strip_furniture(cleaned)
+    xml = trafilatura.extract(
+        lxml.html.tostring(cleaned, encoding="unicode"),
+        url=url or None,
+        output_format="xml",
+        include_comments=False,
+        include_tables=True,
+        include_formatting=False,
+        with_metadata=True,
+        deduplicate=False,
+        favor_recall=True,
+    )
+    body = ""
+    meta_title = meta_author = ""
+    if xml:
+        body = _paragraphs_from_xml(xml)
+        root = etree.fromstring(xml.encode("utf-8"))
+        meta_title, meta_author = root.get("title", ""), root.get("author", "")
+    if not title:
+        h1 = tree.xpath("//h1")
+        title = clean(h1[0].text_content()) if h1 else clean(meta_title)
+    author = author or clean(meta_author)
+    if author and body.endswith(author):  # the byline repeated as the last paragraph
+        body = body[: -len(author)].rstrip()
+    if sapo and body.startswith(sapo):
+        body = body[len(sapo) :].lstrip()
+    published = _date(tree, html, getattr(sel, "published", ""))
+    method = "selectors+trafilatura" if sel is not None else f"trafilatura {trafilatura.__version__}"
+    return MainText(clean(title), clean(sapo), author, published, body, method)
+
+
+def _date(tree: lxml.html.HtmlElement, html: str, css: str) -> dt.date | None:
+    text = _first_text(tree, css)
+    if text:
+        m = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        if m:
+            try:
+                return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            except ValueError:
+                pass
+    try:
+        found = find_date(html, original_date=True, extensive_search=False)
+    except Exception:
+        found = None
+    return dt.date.fromisoformat(found) if found else None

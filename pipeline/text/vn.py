@@ -1,0 +1,101 @@
+"""Everything that comes from underthesea: word and sentence tokenisation with character
+offsets, and the bundled 63→34 province mapping (vietnamadminunits data). The only module
+that imports underthesea."""
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+
+from pipeline.models import Span, Token
+
+
+def _align(text: str, pieces: list[str], start: int = 0) -> list[tuple[int, int]]:
+    """Find each piece in ``text`` in order; underthesea may change spaces inside a piece."""
+    spans = []
+    pos = start
+    for piece in pieces:
+        words = piece.split()
+        if not words:
+            continue
+        first = text.find(words[0], pos)
+        if first < 0:
+            continue
+        end = first
+        for w in words:
+            j = text.find(w, end)
+            if j < 0:
+                break
+            end = j + len(w)
+        spans.append((first, end))
+        pos = end
+    return spans
+
+
+def word_tokens(text: str) -> tuple[Token, ...]:
+    """underthesea word segmentation without its token normalisation, aligned to offsets."""
+    from underthesea import word_tokenize
+
+    out: list[Token] = []
+    for para_start, para in _paragraphs(text):
+        pieces = word_tokenize(para, use_token_normalize=False)
+        for s, e in _align(para, pieces):
+            out.append(Token(para_start + s, para_start + e, text[para_start + s : para_start + e]))
+    return tuple(out)
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """Lines of the text with their offsets (underthesea ignores newlines, so split first)."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def sentences(text: str) -> tuple[Span, ...]:
+    """Sentence spans: lines first, then underthesea's sentence splitter inside each line."""
+    from underthesea import sent_tokenize
+
+    out: list[Span] = []
+    for line_start, line in _paragraphs(text):
+        for s, e in _align(line, sent_tokenize(line)):
+            out.append(Span(line_start + s, line_start + e))
+    return tuple(out)
+
+
+@functools.cache
+def _admin_data() -> dict:
+    path = resources.files("underthesea").joinpath("address/data/mapping.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def provinces_2025() -> dict[str, str]:
+    """Old province short name (63 of them) → the post-1 July 2025 province short name."""
+    data = _admin_data()
+    new_names = data["province_names"]
+    return {
+        info["short"]: new_names[data["province_mapping"][key]]["short"]
+        for key, info in data["old_province_names"].items()
+        if key in data["province_mapping"]
+    }
+
+
+@functools.cache
+def districts() -> dict[str, tuple[str, ...]]:
+    """Old district name without its prefix → the old provinces that had one by that name."""
+    out: dict[str, set[str]] = {}
+    olds = _admin_data()["old_province_names"]
+    for rec in _admin_data()["ward_mapping"]:
+        name = rec.get("old_district") or ""
+        for prefix in ("Quận ", "Huyện ", "Thị xã ", "Thành phố "):
+            if name.startswith(prefix):
+                name = name[len(prefix) :]
+                break
+        prov = olds.get(rec["old_province_key"], {}).get("short", "")
+        if name and prov:
+            out.setdefault(name, set()).add(prov)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
