@@ -1,0 +1,169 @@
+"""The `thidua` command. Thin: parses flags, calls the library, prints."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+
+from pipeline.errors import QueryError, ThiduaError
+from pipeline.reports import tables
+from pipeline.settings import Settings
+
+app = typer.Typer(
+    name="thidua",
+    help="Collect Vietnamese trade-union emulation campaign plans and query them as data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
+
+DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (default: data/thidua.duckdb, or THIDUA_DB).")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with a [thidua] or [tool.thidua] table.")]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in tables.FORMATS:
+        raise typer.BadParameter(f"{fmt!r}; use one of {', '.join(tables.FORMATS)}", param_hint="--format")
+
+
+def _emit(df: object, fmt: str, title: str) -> None:
+    out = tables.render(df, fmt, title, console)  # type: ignore[arg-type]
+    if out is not None:
+        sys.stdout.write(out if out.endswith("\n") else out + "\n")
+
+
+@app.command()
+def demo(
+    db: Annotated[Path | None, typer.Option("--db", help="DuckDB file to (re)fill (default: data/demo.duckdb).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Serve the bundled sample site on 127.0.0.1, crawl it, extract, load DuckDB, print the tables."""
+    from pipeline.demo import run_demo
+    from pipeline.store import connect
+
+    settings = Settings.load(config, demo_db=db)
+    result = run_demo(settings, console)
+    p = result.processed
+    console.print(
+        f"processed: {p.pages} article pages → {p.documents} documents"
+        f" ({p.empty} empty, {p.errors} errors) into {result.db}"
+    )
+    con = connect(result.db, read_only=True)
+    try:
+        rec = tables.recurrence(con)
+        shown = rec[["movement", "years", "n_years", "n_localities", "levels"]].head(25)
+        _emit(shown, "table", f"Movement recurrence: top {len(shown)} of {len(rec)} canonical movements")
+        _emit(tables.topic_by_year(tables.year_topic(con)), "table", "Documents per campaign year × topic (first row: all documents of the year)")
+    finally:
+        con.close()
+    console.print(f"done in {result.seconds:.1f} s. Query it: thidua query --db {result.db} \"SELECT * FROM mart_movement_recurrence\"")
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run, read-only (tables, stg_* and mart_* views).")],
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
+    config: ConfigOpt = None,
+) -> None:
+    """Run read-only SQL against the database and print the result."""
+    import duckdb
+
+    from pipeline.store import connect
+
+    _check_format(fmt)
+    settings = Settings.load(config, db=db)
+    con = connect(settings.db, read_only=True)
+    try:
+        df = con.execute(sql).df()
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise QueryError(first) from exc
+    finally:
+        con.close()
+    _emit(df, fmt, "")
+
+
+@app.command()
+def report(
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
+    config: ConfigOpt = None,
+) -> None:
+    """Print the movement recurrence and year × topic tables of a database."""
+    from pipeline.store import connect
+
+    _check_format(fmt)
+    settings = Settings.load(config, db=db)
+    con = connect(settings.db, read_only=True)
+    try:
+        _emit(tables.recurrence(con), fmt, "Movement recurrence")
+        _emit(tables.year_topic(con), fmt, "Campaign year × topic (documents)")
+    finally:
+        con.close()
+
+
+@app.command()
+def sources() -> None:
+    """List the built-in sources (websites) the crawler knows."""
+    from crawler.sources import builtin_sources
+
+    import pandas as pd
+
+    rows = [
+        {"id": s.id, "name": s.name, "level": s.level, "verified": s.verified, "start": ", ".join(s.start_urls)}
+        for s in builtin_sources().values()
+    ]
+    _emit(pd.DataFrame(rows), "table", "Sources")
+
+
+@app.command()
+def reprocess(
+    db: DbOpt = None,
+    archive: Annotated[Path | None, typer.Option("--archive", help="WARC directory (default: data/archive).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Rebuild documents and facts from the WARC archive, with no network."""
+    from pipeline.canon import Registry
+    from pipeline.extract import TopicRules
+    from pipeline.process import process_pages
+    from pipeline.store import connect
+
+    settings = Settings.load(config, db=db, archive=archive)
+    if not settings.db.exists():
+        raise ThiduaError(f"no database at {settings.db}", hint="pass --db, or crawl first")
+    con = connect(settings.db)
+    try:
+        with console.status("Re-extracting from the archive …"):
+            s = process_pages(con, settings.archive, Registry.from_file(settings.registry), TopicRules.from_file(settings.topics))
+    finally:
+        con.close()
+    console.print(f"reprocessed {s.pages} pages: {s.documents} documents, {s.empty} empty, {s.errors} errors")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except ThiduaError as exc:
+        hint = f" — {exc.hint}" if exc.hint else ""
+        err.print(f"[red]error:[/] {exc}{hint}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Archive → documents → facts → store. Re-runs need no network and give the same rows."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.archive import read_response
+from pipeline.canon import Registry
+from pipeline.canon.registry import unregistered_rows
+from pipeline.extract import TopicRules, extract_all
+from pipeline.models import Document, Extraction, PipelineError
+from pipeline.store import Connection
+from pipeline.store import load
+from pipeline.text import make_doc
+from pipeline.text.html import decode, extract_main
+from pipeline.text.normalize import fold
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessSummary:
+    pages: int
+    documents: int
+    empty: int
+    errors: int
+
+
+def document_id(canonical_url: str, content_hash: str) -> str:
+    return hashlib.sha1(f"{canonical_url}\n{content_hash}".encode()).hexdigest()[:16]
+
+
+def process_pages(
+    con: Connection,
+    archive_dir: Path,
+    registry: Registry,
+    rules: TopicRules,
+    source_ids: Sequence[str] | None = None,
+    run_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ProcessSummary:
+    pages = load.article_pages(con, source_ids)
+    docs = empty = errors = 0
+    for i, page in enumerate(pages, 1):
+        stage = "archive"
+        try:
+            stored = read_response(archive_dir, page["warc_file"], page["warc_offset"])
+            stage = "text"
+            main = extract_main(decode(stored.body, stored.headers.get("Content-Type", "")), page["url"])
+            text = main.text
+            doc_id = document_id(page["canonical_url"], page["content_hash"])
+            status = "ok" if main.body.strip() else "empty"
+            load.save_document(con, Document(
+                doc_id, page["source_id"], page["url"], page["canonical_url"], page["content_hash"],
+                main.title, main.sapo, main.author, main.published, text, main.method, status,
+            ))  # fmt: skip
+            if status == "empty":
+                empty += 1
+                load.replace_facts(con, doc_id, [], Extraction(doc_id), [])
+                continue
+            stage = "extract"
+            doc = make_doc(doc_id, text, main.title, main.published)
+            ex = extract_all(doc, rules)
+            ids = [registry.resolve(m.surface).movement_id for m in ex.movements]
+            stage = "load"
+            load.replace_facts(con, doc_id, [(s.start, s.end) for s in doc.sentences], ex, ids)
+            docs += 1
+        except Exception as exc:  # one bad page is recorded; the batch goes on
+            errors += 1
+            load.record_error(con, PipelineError(stage, page["source_id"], page["url"], str(exc), type(exc).__name__, run_id=run_id))
+        finally:
+            if progress is not None:
+                progress(i, len(pages))
+    sync_registry(con, registry)
+    return ProcessSummary(len(pages), docs, empty, errors)
+
+
+def sync_registry(con: Connection, registry: Registry) -> None:
+    """Rewrite movement_registry: every registered movement, plus one row per unknown name seen."""
+    con.execute("DELETE FROM movement_registry")
+    con.execute("DELETE FROM movement_aliases")
+    rows = [
+        (m.movement_id, m.canonical, m.kind, m.launched_by, m.launch_year, m.parent_id, True)
+        for m in registry.movements.values()
+    ]
+    aliases = [(m.movement_id, a, fold(a)) for m in registry.movements.values() for a in (m.canonical, *m.aliases)]
+    mentions = con.execute("SELECT movement_id, text, kind FROM movement_mentions").fetchall()
+    unknown = [r for r in unregistered_rows(mentions) if r[0] not in registry.movements]
+    rows += [(mid, surface, kind, "", None, "", False) for mid, surface, kind in unknown]
+    seen_aliases = {(mid, t) for mid, t, _ in mentions}
+    aliases += [(mid, t, fold(t)) for mid, t in sorted(seen_aliases)]
+    load.upsert_movements(con, rows, aliases)

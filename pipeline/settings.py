@@ -1,0 +1,54 @@
+"""One Settings object, resolved once: defaults < [tool.thidua] in a config file <
+THIDUA_* environment < command-line flags."""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db: Path = Path("data/thidua.duckdb")
+    archive: Path = Path("data/archive")
+    registry: Path = REPO / "data" / "registry" / "movements.toml"
+    topics: Path = REPO / "data" / "registry" / "topics.toml"
+    sample_site: Path = REPO / "data" / "sample_site"
+    demo_db: Path = Path("data/demo.duckdb")
+    user_agent: str = ""
+    download_delay: float = 1.0
+
+    @classmethod
+    def load(cls, config: Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Settings:
+        s = cls()
+        path = config or next((p for p in (Path("thidua.toml"), Path("pyproject.toml")) if p.exists()), None)
+        if path is not None:
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"cannot read config {path}: {exc}") from exc
+            table = data.get("tool", {}).get("thidua", {}) if path.name == "pyproject.toml" else data.get("thidua", data)
+            s = s._with(table, f"config {path}")
+        env = dict(os.environ) if env is None else env
+        from_env = {f.name: env[f"THIDUA_{f.name.upper()}"] for f in fields(cls) if f"THIDUA_{f.name.upper()}" in env}
+        s = s._with(from_env, "environment")
+        return s._with({k: v for k, v in flags.items() if v is not None}, "flags")
+
+    def _with(self, values: dict[str, Any], where: str) -> Settings:
+        types = {f.name: f.type for f in fields(self)}
+        changes: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in types:
+                raise ConfigError(f"unknown setting {key!r} in {where}; known: {', '.join(types)}")
+            current = getattr(self, key)
+            try:
+                changes[key] = Path(value) if isinstance(current, Path) else type(current)(value)
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"setting {key!r} in {where}: {exc}") from exc
+        return replace(self, **changes)
