@@ -12,8 +12,7 @@ from crawler.archive import WarcArchive
 from crawler.items import FailureItem, PageItem
 from crawler.urls import canonical_url
 from pipeline.models import FetchedPage, PipelineError
-from pipeline.store import connect
-from pipeline.store import load
+from pipeline.store import connect, load
 
 
 class StorePipeline:

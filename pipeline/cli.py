@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -113,9 +112,9 @@ def report(
 @app.command()
 def sources() -> None:
     """List the built-in sources (websites) the crawler knows."""
-    from crawler.sources import builtin_sources
-
     import pandas as pd
+
+    from crawler.sources import builtin_sources
 
     rows = [
         {"id": s.id, "name": s.name, "level": s.level, "verified": s.verified, "start": ", ".join(s.start_urls)}
@@ -155,14 +154,18 @@ def main() -> None:
         hint = f" — {exc.hint}" if exc.hint else ""
         err.print(f"[red]error:[/] {exc}{hint}", highlight=False, soft_wrap=True)
         sys.exit(1)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: wrong flag, bad value
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"error: {exc}")
+        sys.exit(getattr(exc, "exit_code", 2))
 
 
 if __name__ == "__main__":

@@ -17,8 +17,7 @@ from pipeline.extract import TopicRules
 from pipeline.process import ProcessSummary, process_pages
 from pipeline.serve import SiteServer
 from pipeline.settings import Settings
-from pipeline.store import connect
-from pipeline.store import load
+from pipeline.store import connect, load
 
 
 @dataclass(frozen=True, slots=True)

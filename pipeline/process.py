@@ -11,8 +11,7 @@ from pipeline.canon import Registry
 from pipeline.canon.registry import unregistered_rows
 from pipeline.extract import TopicRules, extract_all
 from pipeline.models import Document, Extraction, PipelineError
-from pipeline.store import Connection
-from pipeline.store import load
+from pipeline.store import Connection, load
 from pipeline.text import make_doc
 from pipeline.text.html import decode, extract_main
 from pipeline.text.normalize import fold

@@ -99,7 +99,7 @@ class GenericSpider(scrapy.Spider):
         yield self._page(response)
         if response.status != 200:
             return
-        sel = scrapy.Selector(response, type="xml")
+        sel = scrapy.Selector(text=response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace"), type="xml")
         sel.register_namespace("atom", "http://www.w3.org/2005/Atom")
         links = sel.xpath("//item/link/text() | //atom:entry/atom:link/@href").getall()
         for link in links:

@@ -11,7 +11,12 @@ from pipeline.extract.phases import NAME as PHASES
 from pipeline.extract.phases import extract_phases
 from pipeline.extract.quotes import NAME as QUOTES
 from pipeline.extract.quotes import extract_quotes
-from pipeline.extract.references import ANNIV_NAME, LEGAL_NAME, extract_anniversaries, extract_legal_refs
+from pipeline.extract.references import (
+    ANNIV_NAME,
+    LEGAL_NAME,
+    extract_anniversaries,
+    extract_legal_refs,
+)
 from pipeline.extract.topics import NAME as TOPICS
 from pipeline.extract.topics import TopicRules, extract_topics
 from pipeline.models import Doc, Extraction, MovementMention, Quote, Theme

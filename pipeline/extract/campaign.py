@@ -18,7 +18,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("national", re.compile(r"Tổng\s+(?:Liên đoàn Lao động|LĐLĐ)\s*(?:Việt Nam|VN)?|Tổng LĐLĐVN")),
     ("district", re.compile(rf"{LDLD}\s+(?P<kind>quận|huyện|thị xã|thành phố)\s+(?P<place>{_PLACE})")),
     ("province", re.compile(rf"{LDLD}\s+(?P<kind>tỉnh|thành phố|TP\.?)\s+(?P<place>{_PLACE})")),
-    ("sector", re.compile(rf"Công đoàn\s+(?P<name>(?:Viên chức|viên chức|ngành|Ngành|Tổng [Cc]ông ty)\s+[^,.;:()\n“”\"]{{2,80}}?)(?=\s*(?:[,.;:()\n“”\"]|đã|vừa|ban hành|phát động|tổ chức|triển khai|năm|$))")),
+    ("sector", re.compile(r"Công đoàn\s+(?P<name>(?:Viên chức|viên chức|ngành|Ngành|Tổng [Cc]ông ty)\s+[^,.;:()\n“”\"]{2,80}?)(?=\s*(?:[,.;:()\n“”\"]|đã|vừa|ban hành|phát động|tổ chức|triển khai|năm|$))")),
     ("grassroots", re.compile(rf"(?:Công đoàn cơ sở|CĐCS)\s+(?P<name>{_CAP}[^,.;:()\n“”\"]{{2,80}}?)(?=\s*(?:[,.;:()\n“”\"]|đã|vừa|ban hành|phát động|tổ chức|triển khai|năm|$))")),
 )
 LAUNCH_VERB = re.compile(r"phát động|ban hành|triển khai kế hoạch|kế hoạch", re.I)

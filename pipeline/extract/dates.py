@@ -50,7 +50,7 @@ def parse_bound(s: str, default_year: int | None) -> Bound | None:
         month, year = int(nums[0]), int(nums[1])
         return Bound(f"{year:04d}-{month:02d}", "month", True) if 1 <= month <= 12 else None
     day, month = int(nums[0]), int(nums[1])
-    year = int(nums[2]) if len(nums) > 2 else default_year
+    year: int | None = int(nums[2]) if len(nums) > 2 else default_year
     if year is None:
         return None
     iso = _iso(year, month, day)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+THIDUA = [sys.executable, "-m", "pipeline.cli"]
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS="200")
+    return subprocess.run([*THIDUA, *args], capture_output=True, text=True, cwd=cwd or REPO, env=env, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def sample_gold() -> list[dict]:
+    return [json.loads(line) for line in (REPO / "data" / "gold" / "sample_site.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "gold" / "seeds.jsonl").exists():
+        pytest.skip("../shared is not beside this clone (the development gold set lives there)")
+    return SHARED
