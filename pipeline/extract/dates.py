@@ -47,8 +47,8 @@ def parse_bound(s: str, default_year: int | None) -> Bound | None:
         return Bound("launch", "launch", True)
     nums = re.findall(r"\d+", m.group(0))
     if m.group("month"):
-        month, year = int(nums[0]), int(nums[1])
-        return Bound(f"{year:04d}-{month:02d}", "month", True) if 1 <= month <= 12 else None
+        month, month_year = int(nums[0]), int(nums[1])
+        return Bound(f"{month_year:04d}-{month:02d}", "month", True) if 1 <= month <= 12 else None
     day, month = int(nums[0]), int(nums[1])
     year: int | None = int(nums[2]) if len(nums) > 2 else default_year
     if year is None:
