@@ -8,9 +8,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from crawler.run import run_crawl
+from crawler.run import CrawlStats, run_crawl
 from crawler.settings import LOCAL_OVERRIDES
-from crawler.sources import builtin_sources
+from crawler.sources import Source, builtin_sources
 from pipeline.canon import Registry
 from pipeline.errors import ConfigError, CrawlError
 from pipeline.extract import TopicRules
@@ -45,6 +45,19 @@ def run_demo(settings: Settings, console: Console) -> DemoResult:
     load.upsert_source(con, source.id, source.name, source.level, source.province, source.start_urls[0], source.verified)
     con.close()
 
+    try:
+        crawl, summary = _crawl_and_process(site, source, db, archive, run_id, registry, rules, console)
+    except BaseException as exc:  # the run row says what happened, then the error goes on up
+        con = connect(db)
+        load.finish_run(con, run_id, "failed", f"{type(exc).__name__}: {exc}"[:500])
+        con.close()
+        raise
+    return DemoResult(db, crawl.pages_fetched, crawl.pages_new, summary, time.monotonic() - t0)
+
+
+def _crawl_and_process(
+    site: Path, source: Source, db: Path, archive: Path, run_id: int, registry: Registry, rules: TopicRules, console: Console
+) -> tuple[CrawlStats, ProcessSummary]:
     with console.status("[bold]Crawling the sample site on 127.0.0.1 …"), SiteServer(site, source.allowed_domains) as srv:
         console.print(f"[dim]serving {site} at {srv.url} (as {', '.join(source.allowed_domains)})[/]")
         stats = run_crawl([source], db, archive, run_id, LOCAL_OVERRIDES, proxy=srv.url)
@@ -53,21 +66,21 @@ def run_demo(settings: Settings, console: Console) -> DemoResult:
         f"crawled: {crawl.pages_fetched} responses, {crawl.pages_new} new page versions archived, "
         f"{crawl.pages_failed} failures ({crawl.finish_reason})"
     )
-    con = connect(db)
     if crawl.pages_fetched == 0:
-        load.finish_run(con, run_id, "failed", "nothing fetched")
-        con.close()
         raise CrawlError("the crawl fetched nothing from the sample site")
-    with Progress(TextColumn("[bold]Extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as bar:
-        task = bar.add_task("extract", total=None)
+    con = connect(db)
+    try:
+        with Progress(TextColumn("[bold]Extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task("extract", total=None)
 
-        def tick(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
 
-        summary = process_pages(con, archive, registry, rules, [source.id], run_id, progress=tick)
-    load.finish_run(
-        con, run_id, "ok", "", pages_fetched=crawl.pages_fetched, pages_new=crawl.pages_new,
-        pages_failed=crawl.pages_failed, documents=summary.documents,
-    )  # fmt: skip
-    con.close()
-    return DemoResult(db, crawl.pages_fetched, crawl.pages_new, summary, time.monotonic() - t0)
+            summary = process_pages(con, archive, registry, rules, [source.id], run_id, progress=tick)
+        load.finish_run(
+            con, run_id, "ok", "", pages_fetched=crawl.pages_fetched, pages_new=crawl.pages_new,
+            pages_failed=crawl.pages_failed, documents=summary.documents,
+        )  # fmt: skip
+    finally:
+        con.close()
+    return crawl, summary

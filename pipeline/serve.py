@@ -20,8 +20,10 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 class _Handler(SimpleHTTPRequestHandler):
     site_hosts: frozenset[str] = frozenset()
+    requested: list[str]
 
     def _route(self) -> bool:
+        self.requested.append(self.path)
         if self.path.startswith(("http://", "https://")):
             parts = urlsplit(self.path)
             if parts.hostname not in self.site_hosts | LOCAL_HOSTS:
@@ -46,7 +48,8 @@ class SiteServer:
     """``with SiteServer(directory, hosts) as srv: srv.url`` — started on a free port."""
 
     def __init__(self, directory: Path, hosts: tuple[str, ...] = ()) -> None:
-        handler = type("Handler", (_Handler,), {"site_hosts": frozenset(hosts)})
+        self.requested: list[str] = []  # every request line's target, in order (for tests and logs)
+        handler = type("Handler", (_Handler,), {"site_hosts": frozenset(hosts), "requested": self.requested})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="site-server", daemon=True)
 

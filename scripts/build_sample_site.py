@@ -278,7 +278,8 @@ def sitemaps(articles: list[Article], listing_paths: list[str]) -> dict[str, str
     return {
         "sitemap.xml": index,
         "sitemap-articles.xml": urlset(arts),
-        "sitemap-sections.xml": urlset([(p, newest) for p in ["/", *listing_paths]]),
+        # the search page is listed too, as some CMSs do, though robots.txt disallows it
+        "sitemap-sections.xml": urlset([(p, newest) for p in ["/", *listing_paths, "/tim-kiem/"]]),
     }
 
 
@@ -327,7 +328,11 @@ def gold_record(a: Article, page_html: str) -> dict:
     page_nfc = unicodedata.normalize("NFC", page_html)
     furniture = page_nfc.replace(esc(body_nfc), "")
     boiler = sorted({m.group(1) for m in QUOTE_RE.finditer(html.unescape(furniture))} - {""})
-    boiler = [q for q in boiler if q not in body_nfc and q not in a.title and q not in a.sapo]
+    def flat(t: str) -> str:
+        return " ".join(t.split())
+
+    own = flat(" ".join((body_nfc, a.title, a.sapo)))
+    boiler = [q for q in boiler if flat(q) not in own]
     year = g.get("year", 0)
     return {
         "id": f"{a.slug}-{a.id}",

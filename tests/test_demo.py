@@ -1,6 +1,7 @@
 """The demo path end to end: real server on 127.0.0.1, real Scrapy crawl, real DuckDB file."""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -38,6 +39,8 @@ def test_demo_crawled_every_kind_of_page(demo_runs: tuple[Path, list], sample_go
     assert not any("/tim-kiem/" in u or "/admin/" in u for u in urls), "robots.txt disallows these"
     assert con.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0] == len(sample_gold)
     assert con.execute("SELECT count(*) FROM pipeline_errors").fetchone()[0] == 0
+    texts = [r[0] for r in con.execute("SELECT text FROM documents").fetchall()]
+    assert all(t == unicodedata.normalize("NFC", t) and "\u00d0" not in t for t in texts), "stored text is NFC, Ð fixed"
 
 
 def test_demo_is_idempotent(demo_runs: tuple[Path, list]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -135,6 +136,8 @@ class GenericSpider(scrapy.Spider):
         yield self._page(response)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
+        if failure.check(IgnoreRequest):  # refused by robots.txt or the domain filter: not a failure
+            return
         request = getattr(failure, "request", None)
         url = request.url if request is not None else ""
         kind = request.meta.get("kind", "other") if request is not None else "other"

@@ -1,0 +1,81 @@
+"""A real Scrapy crawl of the sample site through a real server on 127.0.0.1."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from crawler.archive import read_response
+from pipeline.serve import SiteServer
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+HOST = "tintuccongdoan.example"
+
+CRAWL = """
+import sys
+from pathlib import Path
+from crawler.run import run_crawl
+from crawler.settings import LOCAL_OVERRIDES
+from crawler.sources import builtin_sources
+from pipeline.store import connect, load
+db, archive, proxy = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+con = connect(db); run_id = load.start_run(con, "test", ["sample"]); con.close()
+stats = run_crawl([builtin_sources()["sample"]], db, archive, run_id, LOCAL_OVERRIDES, proxy=proxy)
+print(stats[0].pages_fetched, stats[0].pages_new, stats[0].pages_failed)
+"""
+
+
+def crawl(site: Path, db: Path, archive: Path) -> tuple[list[str], tuple[int, int, int]]:
+    with SiteServer(site, (HOST,)) as srv:
+        r = subprocess.run([sys.executable, "-c", CRAWL, str(db), str(archive), srv.url],
+                           capture_output=True, text=True, cwd=REPO, timeout=300)
+        assert r.returncode == 0, r.stderr[-3000:]
+        fetched, new, failed = (int(x) for x in r.stdout.split())
+        return list(srv.requested), (fetched, new, failed)
+
+
+@pytest.fixture(scope="module")
+def first_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, list[str], tuple[int, int, int]]:
+    tmp = tmp_path_factory.mktemp("crawl")
+    site = tmp / "site"
+    shutil.copytree(REPO / "data" / "sample_site", site)
+    db, archive = tmp / "c.duckdb", tmp / "warc"
+    requested, counts = crawl(site, db, archive)
+    return site, db, archive, requested, counts
+
+
+def test_robots_is_obeyed_before_anything_else(first_crawl) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, requested, _ = first_crawl
+    assert requested[0].endswith("/robots.txt")
+    assert not [p for p in requested if "/tim-kiem/" in p or "/admin/" in p]
+    assert any(p.endswith("/sitemap.xml") for p in requested) and any(p.endswith("/rss.xml") for p in requested)
+
+
+def test_every_article_archived_once_and_readable(first_crawl, sample_gold) -> None:  # type: ignore[no-untyped-def]
+    site, db, archive, requested, (fetched, new, failed) = first_crawl
+    assert failed == 0 and new == fetched
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT url, warc_file, warc_offset, content_length FROM pages WHERE kind = 'article'").fetchall()
+    assert len(rows) == len(sample_gold)
+    article_requests = [p for p in requested if p.endswith(".html")]
+    assert len(article_requests) == len(set(article_requests)) == len(sample_gold), "each article fetched once"
+    url, warc_file, offset, length = rows[0]
+    stored = read_response(archive, warc_file, offset)
+    assert stored.status == 200 and stored.url == url and len(stored.body) == length
+    assert stored.body == (site / url.split("/", 3)[3]).read_bytes()
+
+
+def test_recrawl_adds_only_changed_pages(first_crawl) -> None:  # type: ignore[no-untyped-def]
+    site, db, archive, _, _ = first_crawl
+    page = sorted((site / "thi-dua").glob("*.html"))[0]
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", "<p>Cập nhật.</p></article>"), encoding="utf-8")
+    _, (fetched, new, failed) = crawl(site, db, archive)
+    assert failed == 0 and new == 1 and fetched > 50
+    con = duckdb.connect(str(db), read_only=True)
+    versions = con.execute("SELECT count(*) FROM pages WHERE canonical_url LIKE ?", [f"%/{page.name}"]).fetchone()[0]
+    assert versions == 2, "the changed page is a new version and the old one stays"
