@@ -3,6 +3,8 @@ campaign year, the plan's own number, signatory. Each field keeps the span it ca
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.models import Doc, MetaField
@@ -11,22 +13,31 @@ from pipeline.text.vn import districts, provinces_2025
 NAME = "campaign.v1"
 LEVEL_RANK = {"grassroots": 5, "sector": 4, "district": 3, "province": 2, "national": 1}
 
-_CAP = r"(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)"
+_LATIN = [chr(c) for c in range(0x41, 0x1EFA)]
+_UP = "".join(c for c in _LATIN if unicodedata.category(c) == "Lu")
+_LOW = "".join(c for c in _LATIN if unicodedata.category(c) == "Ll")
+_CAP = rf"(?:[{_UP}][{_LOW}{_UP}]*)"  # a capitalised word
 _PLACE = rf"{_CAP}(?:(?:\s+|\s*-\s*){_CAP}){{0,3}}"
-LDLD = r"(?:Liên đoàn Lao động|Liên đoàn lao động|LĐLĐ)"
+LDLD = r"(?:Liên đoàn Lao động|Liên đoàn lao động|LĐLĐ)(?:\s*\(LĐLĐ\))?"
+_NAME_END = (
+    r"(?=\s*(?:[,.;:()\n“”\"]|đã|vừa|ban hành|phát động|tổ chức|triển khai|năm|theo|hướng tới|kỷ niệm|về|với|"
+    r"trong|và|cho|tại|nhằm|thực hiện|$))"
+)
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("national", re.compile(r"Tổng\s+(?:Liên đoàn Lao động|LĐLĐ)\s*(?:Việt Nam|VN)?|Tổng LĐLĐVN")),
+    # national: also the capitalised header and the short "Tổng Liên đoàn"
+    ("national", re.compile(r"Tổng\s+(?:Liên đoàn(?:\s+Lao động)?|LĐLĐ)(?:\s*(?:Việt Nam|VN))?|Tổng LĐLĐVN", re.I)),
     ("district", re.compile(rf"{LDLD}\s+(?P<kind>quận|huyện|thị xã|thành phố)\s+(?P<place>{_PLACE})")),
     ("province", re.compile(rf"{LDLD}\s+(?P<kind>tỉnh|thành phố|TP\.?)\s+(?P<place>{_PLACE})")),
-    ("sector", re.compile(r"Công đoàn\s+(?P<name>(?:Viên chức|viên chức|ngành|Ngành|Tổng [Cc]ông ty)\s+[^,.;:()\n“”\"]{2,80}?)(?=\s*(?:[,.;:()\n“”\"]|đã|vừa|ban hành|phát động|tổ chức|triển khai|năm|$))")),
-    ("grassroots", re.compile(rf"(?:Công đoàn cơ sở|CĐCS)\s+(?P<name>{_CAP}[^,.;:()\n“”\"]{{2,80}}?)(?=\s*(?:[,.;:()\n“”\"]|đã|vừa|ban hành|phát động|tổ chức|triển khai|năm|$))")),
+    ("province_bare", re.compile(rf"{LDLD}\s+(?P<kind>tỉnh|thành phố)(?=\s+[{_LOW}])")),
+    ("sector", re.compile(rf"Công đoàn\s+(?P<name>(?:Viên chức|viên chức|ngành|Ngành|Tổng [Cc]ông ty)(?:\s+[^,.;:()\n“”\"]{{2,80}}?)?){_NAME_END}")),
+    ("grassroots", re.compile(rf"(?:Công đoàn cơ sở|CĐCS)\s+(?P<name>{_CAP}[^,.;:()\n“”\"]{{2,80}}?){_NAME_END}")),
 )
 LAUNCH_VERB = re.compile(r"phát động|ban hành|triển khai kế hoạch|kế hoạch", re.I)
 PROVINCE_MENTION = re.compile(rf"\b(?:tỉnh|thành phố|TP\.?)\s+(?P<place>{_PLACE})")
 YEAR_AFTER_CUE = re.compile(r"(?:thi đua|phong trào)[^.\n]{0,120}?năm\s+(20\d\d)", re.I)
 ANY_YEAR = re.compile(r"\bnăm\s+(20\d\d)\b")
-DOC_NUMBER = re.compile(r"Kế hoạch\s+(?:số\s*)?(\d{1,4}\s*(?:/\s*\d{4})?\s*[/-]\s*KH(?:\s*[-/]\s*[A-ZĐ][\wĐ]*){0,3})")
-SIGN_BLOCK = re.compile(r"(?:CHỦ TỊCH|TRƯỞNG BAN|BAN THƯỜNG VỤ)\s*\n(?:[^\n]{0,40}\n)?(?:\(\s*[Đđ]ã\s*k[ýí]\s*\)\s*\n)?(?P<name>" + _CAP + r"(?: " + _CAP + r"){1,4})\s*$", re.M)
+DOC_NUMBER = re.compile(r"(?:Kế hoạch\s+(?:số\s*)?|\bSố\s*:\s*)(\d{1,4}\s*(?:/\s*\d{4})?\s*[/-]\s*KH(?:\s*[-/]\s*[A-ZĐ][\wĐ]*){0,3})")
+SIGN_BLOCK = re.compile(r"(?:CHỦ TỊCH|TRƯỞNG BAN|BAN THƯỜNG VỤ)\s*\n(?:[^\n]{0,40}\n)?(?:\(\s*[Đđ]ã\s*k[ýí]\s*\)\s*)?(?P<name>" + _CAP + r"(?: " + _CAP + r"){1,4})\s*$", re.M)
 SIGN_INLINE = re.compile(r"(?:Phó\s+)?Chủ tịch[^,.;\n]{0,60}?\s(?P<name>" + _CAP + r"(?: " + _CAP + r"){1,4})\s+(?:đã|vừa)\s+k[ýí]")
 CITED = re.compile(r"thực hiện|căn cứ|theo\s|hướng dẫn|của Tổng|cụ thể hóa|cụ thể hoá", re.I)
 HANOI_HINT = re.compile(r"Thủ đô|Hà Nội")
@@ -45,9 +56,9 @@ class _Candidate:
 def _trim_place(place: str) -> str:
     words = place.split()
     stop = {"Năm", "Kế", "Về", "Phát", "Ban", "Tổ", "Trong", "Lần", "Đã", "Vừa", "Nhiệm"}
-    out = []
+    out: list[str] = []
     for w in words:
-        if w in stop:
+        if w in stop or (len(out) >= 2 and w in SURNAMES):  # "quận Đống Đa Nguyễn Khương Anh"
             break
         out.append(w)
     return " ".join(out)
@@ -63,6 +74,14 @@ def _candidates(doc: Doc) -> list[_Candidate]:
             place = ""
             if level == "national":
                 issuer = "Tổng Liên đoàn Lao động Việt Nam"
+            elif level == "province_bare":  # "LĐLĐ tỉnh đã ban hành": the document's own province
+                main = _main_province(doc)
+                if main is None:
+                    continue
+                place = main
+                issuer = f"Liên đoàn Lao động {m.group('kind')} {place}"
+                out.append(_Candidate("province", m.start(), m.end(), issuer, place, 0.0))
+                continue
             elif level in ("district", "province"):
                 place = _trim_place(m.group("place"))
                 if not place:
@@ -76,7 +95,7 @@ def _candidates(doc: Doc) -> list[_Candidate]:
                     out.append(_Candidate(level_here, m.start(), m.end(), issuer, place, 0.0))
                     continue
             else:
-                issuer = ("Công đoàn " if level == "sector" else "Công đoàn cơ sở ") + m.group("name").strip()
+                issuer = ("Công đoàn " if level == "sector" else "Công đoàn cơ sở ") + _with_unit(doc, m.group("name").strip())
             out.append(_Candidate(level, m.start(), m.end(), issuer, place, 0.0))
     scored = []
     for c in out:
@@ -94,6 +113,83 @@ def _candidates(doc: Doc) -> list[_Candidate]:
         score -= c.start / max(len(text), 1)  # earlier is likelier
         scored.append(_Candidate(c.level, c.start, c.end, c.issuer, c.place, score))
     return scored
+
+
+# Common family names: where a run of capitalised words (“… Việt Nam Trần Quang Huy”) has
+# one, the person's name starts there.
+SURNAMES = frozenset(
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh Trương "
+    "Đinh Lâm Phùng Mai Tô Hà Tạ Lục Nông Lương Cao Chu Thái Kiều Quách Triệu Lưu Văn Đàm Hứa Khổng Thân".split()
+)
+
+
+def _person(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow a capitalised run to the person's name: from its last family name, at most 4 words."""
+    words = [(m.start() + start, m.end() + start, m.group(0)) for m in re.finditer(r"\S+", text[start:end])]
+    firsts = [i for i, (_, _, w) in enumerate(words) if w in SURNAMES and 2 <= len(words) - i <= 4]
+    i = firsts[0] if firsts else max(0, len(words) - 3)
+    if len(words) - i > 4:
+        i = len(words) - 4
+    return words[i][0], words[-1][1]
+
+
+CENTRAL_CITIES = frozenset({"Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Hồ Chí Minh", "Huế"})
+
+
+def _main_province(doc: Doc) -> str | None:
+    """The province the document is about: the one named most often (after tỉnh/thành phố or bare)."""
+    names = [p for p in provinces_2025() if p != "Hồ Chí Minh"]  # mostly the President in these texts
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for name in names:
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", doc.text):
+            counts[name] += 1
+            first.setdefault(name, m.start())
+    for m in re.finditer(r"(?:Thành phố|thành phố|TP\.?)\s+Hồ Chí Minh", doc.text):
+        counts["Hồ Chí Minh"] += 1
+        first.setdefault("Hồ Chí Minh", m.start())
+    if not counts:
+        return None
+    return max(counts, key=lambda n: (counts[n], -first[n]))
+
+
+def _with_unit(doc: Doc, name: str) -> str:
+    """Canonical sector/grassroots name: a bare trailing province gets its "tỉnh"/"thành phố";
+    "Viên chức tỉnh" with no name gets the document's province."""
+    words = name.split()
+    if words and words[-1] in ("tỉnh", "thành phố"):
+        main = _main_province(doc)
+        return f"{name} {main}" if main else name
+    for prov in provinces_2025():
+        if name.endswith(" " + prov) and not re.search(rf"(?:tỉnh|thành phố|TP\.?)\s+{re.escape(prov)}$", name):
+            unit = "thành phố" if prov in CENTRAL_CITIES else "tỉnh"
+            return f"{name[: -len(prov)]}{unit} {prov}"
+    return name
+
+
+YEAR_CUE = re.compile(r"thi đua|phong trào|phát động|kế hoạch", re.I)
+
+
+def _campaign_year(doc: Doc) -> re.Match[str] | None:
+    """The year the campaign runs for: named in the title, in a sentence about the campaign,
+    and often; a later year wins a tie (a December plan names the coming year)."""
+    text = doc.text
+    title_end = text.find("\n") if "\n" in text else len(text)
+    found = list(ANY_YEAR.finditer(text))
+    if not found:
+        return None
+    counts = Counter(m.group(1) for m in found)
+    top = max(counts.values())
+    best: tuple[float, int, re.Match[str]] | None = None
+    for m in found:
+        sent = doc.sentence_of(m.start())
+        s = doc.sentences[sent] if sent >= 0 else None
+        cue = bool(s and YEAR_CUE.search(text[s.start : s.end]))
+        score = 3.0 * (m.start() < title_end) + 1.0 * cue + 2.0 * counts[m.group(1)] / top
+        key = (score, int(m.group(1)), m)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return best[2] if best else None
 
 
 def _field(doc: Doc, name: str, value: str, start: int, end: int) -> MetaField:
@@ -129,14 +225,17 @@ def extract_campaign(doc: Doc) -> list[MetaField]:
             fields.append(_field(doc, "district", best.place, best.end - len(best.place), best.end))
             province = _province_of_district(doc, best.place)
         elif best.level in ("sector", "grassroots"):
-            m = PROVINCE_MENTION.search(text, best.start, best.end + 1) or PROVINCE_MENTION.search(text)
+            m = PROVINCE_MENTION.search(text, best.start, best.end + 1)
             if m:
                 p = _trim_place(m.group("place"))
                 province = (p, m.start("place"), m.start("place") + len(p))
+            elif (main := _main_province(doc)) is not None:
+                at = text.find(main)
+                province = (main, at, at + len(main))
         if province and province[0] in provinces_2025():
             fields.append(_field(doc, "province", province[0], province[1], province[2]))
             fields.append(_field(doc, "province_2025", provinces_2025()[province[0]], province[1], province[2]))
-    year = YEAR_AFTER_CUE.search(text[: text.find("\n") if "\n" in text else len(text)]) or YEAR_AFTER_CUE.search(text) or ANY_YEAR.search(text)
+    year = _campaign_year(doc)
     if year:
         fields.append(_field(doc, "year", year.group(1), year.start(1), year.end(1)))
     num = next((m for m in DOC_NUMBER.finditer(text) if not CITED.search(text[max(0, m.start() - 45) : m.start()])), None)
@@ -144,8 +243,9 @@ def extract_campaign(doc: Doc) -> list[MetaField]:
         fields.append(_field(doc, "doc_number", re.sub(r"\s+", "", num.group(1)), num.start(1), num.end(1)))
     tail_start = max(0, len(text) - 600)
     for sign in (*SIGN_BLOCK.finditer(text, tail_start), *SIGN_INLINE.finditer(text)):
-        name = sign.group("name")
-        if name.istitle():  # a person's name, not a heading in capitals
-            fields.append(_field(doc, "signatory", name, sign.start("name"), sign.end("name")))
+        start, end = _person(text, sign.start("name"), sign.end("name"))
+        name = text[start:end]
+        if name.istitle() and len(name.split()) >= 2:  # a person's name, not a heading in capitals
+            fields.append(_field(doc, "signatory", name, start, end))
             break
     return fields

@@ -25,6 +25,7 @@ SAFE_FIXES = str.maketrans(
 )
 _SPACES = re.compile(r"[ \t\f\v]+")
 _LIST_START = re.compile(r"^\s*(?:[-+•*–]\s|\d{1,2}[.)]\s|[a-zđ][.)]\s|[IVXLC]{1,5}[.)]\s|Đợt\b|Giai đoạn\b)", re.I)
+_PARENTHESISED = re.compile(r"^\(.*\)$")  # "(đã ký)", "(Ký tên, đóng dấu)": a line of its own
 _SENTENCE_END = re.compile(r"[.:;!?…]\s*[”\"’)]?\s*$")
 
 
@@ -53,6 +54,7 @@ def rejoin_wraps(paragraph: str) -> str:
             and not _SENTENCE_END.search(prev)
             and not _LIST_START.match(line)
             and not _is_heading(prev)
+            and not _PARENTHESISED.match(prev)
             and not _is_heading(line)
         ):
             out[-1] = prev + " " + line
