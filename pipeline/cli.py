@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pipeline.errors import QueryError, ThiduaError
+from pipeline.errors import ThiduaError
 from pipeline.reports import tables
 from pipeline.settings import Settings
 
@@ -45,7 +45,7 @@ def demo(
 ) -> None:
     """Serve the bundled sample site on 127.0.0.1, crawl it, extract, load DuckDB, print the tables."""
     from pipeline.demo import run_demo
-    from pipeline.store import connect
+    from pipeline.store import reading
 
     settings = Settings.load(config, demo_db=db)
     result = run_demo(settings, console)
@@ -54,14 +54,11 @@ def demo(
         f"processed: {p.pages} article pages → {p.documents} documents"
         f" ({p.empty} empty, {p.errors} errors) into {result.db}"
     )
-    con = connect(result.db, read_only=True)
-    try:
+    with reading(result.db) as con:
         rec = tables.recurrence(con)
         shown = rec[["movement", "years", "n_years", "n_localities", "levels"]].head(25)
         _emit(shown, "table", f"Movement recurrence: top {len(shown)} of {len(rec)} canonical movements")
         _emit(tables.topic_by_year(tables.year_topic(con)), "table", "Documents per campaign year × topic (first row: all documents of the year)")
-    finally:
-        con.close()
     console.print(f"done in {result.seconds:.1f} s. Query it: thidua query --db {result.db} \"SELECT * FROM mart_movement_recurrence\"")
 
 
@@ -73,20 +70,11 @@ def query(
     config: ConfigOpt = None,
 ) -> None:
     """Run read-only SQL against the database and print the result."""
-    import duckdb
-
-    from pipeline.store import connect
+    from pipeline.store import reading, run_query
 
     _check_format(fmt)
-    settings = Settings.load(config, db=db)
-    con = connect(settings.db, read_only=True)
-    try:
-        df = con.execute(sql).df()
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise QueryError(first) from exc
-    finally:
-        con.close()
+    with reading(Settings.load(config, db=db).db) as con:
+        df = run_query(con, sql)
     _emit(df, fmt, "")
 
 
@@ -97,16 +85,12 @@ def report(
     config: ConfigOpt = None,
 ) -> None:
     """Print the movement recurrence and year × topic tables of a database."""
-    from pipeline.store import connect
+    from pipeline.store import reading
 
     _check_format(fmt)
-    settings = Settings.load(config, db=db)
-    con = connect(settings.db, read_only=True)
-    try:
+    with reading(Settings.load(config, db=db).db) as con:
         _emit(tables.recurrence(con), fmt, "Movement recurrence")
         _emit(tables.year_topic(con), fmt, "Campaign year × topic (documents)")
-    finally:
-        con.close()
 
 
 @app.command()

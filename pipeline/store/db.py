@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from pipeline.errors import MigrationError, StoreError
+from pipeline.errors import MigrationError, QueryError, StoreError
 
 Connection = duckdb.DuckDBPyConnection
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -118,3 +121,21 @@ def connect(path: Path | str, read_only: bool = False) -> Connection:
     migrate(con)
     apply_views(con)
     return con
+
+
+@contextmanager
+def reading(path: Path | str) -> Iterator[Connection]:
+    """A read-only connection, closed on leaving the block."""
+    con = connect(path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def run_query(con: Connection, sql: str) -> pd.DataFrame:
+    """Run user SQL; a DuckDB error becomes a QueryError with its first line."""
+    try:
+        return con.execute(sql).df()
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).strip().splitlines()[0]) from exc
