@@ -63,3 +63,21 @@ def test_read_only_open_of_missing_db_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="no database"):
         connect(tmp_path / "absent.duckdb", read_only=True)
+
+
+def test_marts_read_only_the_current_version_of_a_page(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from pipeline.models import Document, Extraction, FetchedPage, MetaField
+    from pipeline.store import load
+
+    con = connect(tmp_path / "t.duckdb")
+    url = "http://x.example/a-1.html"
+    for i, h in enumerate(("old", "new")):
+        when = dt.datetime(2024, 1, 1 + i)
+        load.insert_page(con, FetchedPage("s", url, url, "article", when, 200, "text/html", "", "", h, 1, "f", 0, 1), None)
+        load.save_document(con, Document(f"d-{h}", "s", url, url, h, "T", "", "", None, "năm 2024", "m"))
+        year = MetaField(0, 8, "năm 2024", 0, "campaign.v1", name="year", value="2024")
+        load.replace_facts(con, f"d-{h}", [(0, 8)], Extraction(f"d-{h}", meta=(year,)), [])
+    assert con.execute("SELECT doc_id FROM stg_campaigns").fetchall() == [("d-new",)]
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 2, "the old version stays"
