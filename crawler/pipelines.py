@@ -21,7 +21,7 @@ class StorePipeline:
         self.archive_dir = archive_dir
         self.run_id = run_id
         self.warc_max_bytes = warc_max_bytes
-        self.counts = {"pages_fetched": 0, "pages_new": 0, "pages_failed": 0}
+        self.counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "not_modified": 0, "failed": 0}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -40,24 +40,35 @@ class StorePipeline:
 
     def close_spider(self, spider: Spider) -> None:
         self.archive.close()
+        self.counts["not_due"] = getattr(spider, "not_due", 0)
+        if self.run_id is not None:
+            load.save_site_stats(self.con, self.run_id, spider.source.id, **self.counts)  # type: ignore[attr-defined]
         self.con.close()
         for k, v in self.counts.items():
             spider.crawler.stats.set_value(f"thidua/{k}", v)  # type: ignore[union-attr]
 
     def process_item(self, item: Any, spider: Spider) -> Any:
         if isinstance(item, FailureItem):
-            self.counts["pages_failed"] += 1
+            self.counts["failed"] += 1
             load.record_error(
                 self.con,
                 PipelineError("crawl", item.source_id, item.url, item.message, item.error_type, run_id=self.run_id),
             )
             return item
         assert isinstance(item, PageItem)
-        self.counts["pages_fetched"] += 1
-        digest = hashlib.sha256(item.body).hexdigest()
+        self.counts["fetched"] += 1
         curl = canonical_url(item.url)
-        if load.page_seen(self.con, curl, digest, item.fetched_at, self.run_id):
+        if item.status == 304:  # the stored version is still current
+            self.archive.write_response(item.url, item.status, "Not Modified", item.headers, b"", item.fetched_at)
+            load.touch_latest(self.con, curl, item.fetched_at, self.run_id)
+            self.counts["unchanged"] += 1
+            self.counts["not_modified"] += 1
             return item
+        digest = hashlib.sha256(item.body).hexdigest()
+        if load.page_seen(self.con, curl, digest, item.fetched_at, self.run_id):
+            self.counts["unchanged"] += 1
+            return item
+        self.counts["changed" if load.url_known(self.con, curl) else "new"] += 1
         rec = self.archive.write_response(item.url, item.status, item.reason, item.headers, item.body, item.fetched_at)
         hdr = {k.lower(): v for k, v in item.headers}
         load.insert_page(
@@ -80,5 +91,4 @@ class StorePipeline:
             ),
             self.run_id,
         )
-        self.counts["pages_new"] += 1
         return item

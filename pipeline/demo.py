@@ -23,8 +23,7 @@ from pipeline.store import connect, load
 @dataclass(frozen=True, slots=True)
 class DemoResult:
     db: Path
-    pages_fetched: int
-    pages_new: int
+    crawl: CrawlStats
     processed: ProcessSummary
     seconds: float
 
@@ -52,7 +51,7 @@ def run_demo(settings: Settings, console: Console) -> DemoResult:
         load.finish_run(con, run_id, "failed", f"{type(exc).__name__}: {exc}"[:500])
         con.close()
         raise
-    return DemoResult(db, crawl.pages_fetched, crawl.pages_new, summary, time.monotonic() - t0)
+    return DemoResult(db, crawl, summary, time.monotonic() - t0)
 
 
 def _crawl_and_process(
@@ -63,10 +62,11 @@ def _crawl_and_process(
         stats = run_crawl([source], db, archive, run_id, LOCAL_OVERRIDES, proxy=srv.url)
     crawl = stats[0]
     console.print(
-        f"crawled: {crawl.pages_fetched} responses, {crawl.pages_new} new page versions archived, "
-        f"{crawl.pages_failed} failures ({crawl.finish_reason})"
+        f"crawled: {crawl.fetched} responses: {crawl.new} new and {crawl.changed} changed pages archived, "
+        f"{crawl.unchanged} unchanged, {crawl.not_due} stored articles not due for a re-check, "
+        f"{crawl.failed} failures ({crawl.finish_reason})"
     )
-    if crawl.pages_fetched == 0:
+    if crawl.fetched == 0:
         raise CrawlError("the crawl fetched nothing from the sample site")
     con = connect(db)
     try:
@@ -77,9 +77,10 @@ def _crawl_and_process(
                 bar.update(task, completed=done, total=total)
 
             summary = process_pages(con, archive, registry, rules, [source.id], run_id, progress=tick)
+        load.save_site_stats(con, run_id, source.id, documents=summary.documents, empty=summary.empty, no_date=summary.no_date)
         load.finish_run(
-            con, run_id, "ok", "", pages_fetched=crawl.pages_fetched, pages_new=crawl.pages_new,
-            pages_failed=crawl.pages_failed, documents=summary.documents,
+            con, run_id, "ok", "", pages_fetched=crawl.fetched, pages_new=crawl.stored,
+            pages_failed=crawl.failed, documents=summary.documents,
         )  # fmt: skip
     finally:
         con.close()

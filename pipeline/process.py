@@ -23,6 +23,7 @@ class ProcessSummary:
     documents: int
     empty: int
     errors: int
+    no_date: int = 0
 
 
 def document_id(canonical_url: str, content_hash: str) -> str:
@@ -39,7 +40,7 @@ def process_pages(
     progress: Callable[[int, int], None] | None = None,
 ) -> ProcessSummary:
     pages = load.article_pages(con, source_ids)
-    docs = empty = errors = 0
+    docs = empty = errors = no_date = 0
     for i, page in enumerate(pages, 1):
         stage = "archive"
         try:
@@ -49,6 +50,7 @@ def process_pages(
             text = main.text
             doc_id = document_id(page["canonical_url"], page["content_hash"])
             status = "ok" if main.body.strip() else "empty"
+            no_date += main.published is None
             load.save_document(con, Document(
                 doc_id, page["source_id"], page["url"], page["canonical_url"], page["content_hash"],
                 main.title, main.sapo, main.author, main.published, text, main.method, status,
@@ -71,7 +73,7 @@ def process_pages(
             if progress is not None:
                 progress(i, len(pages))
     sync_registry(con, registry)
-    return ProcessSummary(len(pages), docs, empty, errors)
+    return ProcessSummary(len(pages), docs, empty, errors, no_date)
 
 
 def sync_registry(con: Connection, registry: Registry) -> None:

@@ -9,6 +9,8 @@ are refused (502), as a closed network would.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +26,7 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def _route(self) -> bool:
         self.requested.append(self.path)
+        self._etag_sent = False  # one handler serves every request of a keep-alive connection
         if self.path.startswith(("http://", "https://")):
             parts = urlsplit(self.path)
             if parts.hostname not in self.site_hosts | LOCAL_HOSTS:
@@ -33,8 +36,37 @@ class _Handler(SimpleHTTPRequestHandler):
         return True
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        if self._route():
+        if self._route() and not self._not_modified():
             super().do_GET()
+
+    def _etag(self) -> str:
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            path = os.path.join(path, "index.html")
+        try:
+            with open(path, "rb") as fh:
+                return '"' + hashlib.sha1(fh.read()).hexdigest()[:20] + '"'
+        except OSError:
+            return ""
+
+    def _not_modified(self) -> bool:
+        """ETag / If-None-Match (the base class only knows If-Modified-Since)."""
+        etag = self._etag()
+        if etag and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self._etag_sent = True
+            self.end_headers()
+            return True
+        return False
+
+    def end_headers(self) -> None:
+        if not getattr(self, "_etag_sent", True) and self.command in ("GET", "HEAD"):
+            self._etag_sent = True
+            etag = self._etag()
+            if etag:
+                self.send_header("ETag", etag)
+        super().end_headers()
 
     def do_HEAD(self) -> None:  # noqa: N802
         if self._route():

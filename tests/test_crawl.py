@@ -1,6 +1,7 @@
 """A real Scrapy crawl of the sample site through a real server on 127.0.0.1."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -17,30 +18,30 @@ pytestmark = pytest.mark.slow
 HOST = "tintuccongdoan.example"
 
 CRAWL = """
-import sys
+import dataclasses, datetime as dt, json, sys
 from pathlib import Path
 from crawler.run import run_crawl
 from crawler.settings import LOCAL_OVERRIDES
 from crawler.sources import builtin_sources
 from pipeline.store import connect, load
-db, archive, proxy = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+db, archive, proxy, recheck = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 con = connect(db); run_id = load.start_run(con, "test", ["sample"]); con.close()
-stats = run_crawl([builtin_sources()["sample"]], db, archive, run_id, LOCAL_OVERRIDES, proxy=proxy)
-print(stats[0].pages_fetched, stats[0].pages_new, stats[0].pages_failed)
+stats = run_crawl([builtin_sources()["sample"]], db, archive, run_id, LOCAL_OVERRIDES, proxy=proxy,
+                  recheck_after=dt.timedelta(days=recheck))
+print(json.dumps(dataclasses.asdict(stats[0])))
 """
 
 
-def crawl(site: Path, db: Path, archive: Path) -> tuple[list[str], tuple[int, int, int]]:
+def crawl(site: Path, db: Path, archive: Path, recheck_days: float = 14) -> tuple[list[str], dict]:
     with SiteServer(site, (HOST,)) as srv:
-        r = subprocess.run([sys.executable, "-c", CRAWL, str(db), str(archive), srv.url],
+        r = subprocess.run([sys.executable, "-c", CRAWL, str(db), str(archive), srv.url, str(recheck_days)],
                            capture_output=True, text=True, cwd=REPO, timeout=300)
         assert r.returncode == 0, r.stderr[-3000:]
-        fetched, new, failed = (int(x) for x in r.stdout.split())
-        return list(srv.requested), (fetched, new, failed)
+        return list(srv.requested), json.loads(r.stdout)
 
 
 @pytest.fixture(scope="module")
-def first_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, list[str], tuple[int, int, int]]:
+def first_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, list[str], dict]:
     tmp = tmp_path_factory.mktemp("crawl")
     site = tmp / "site"
     shutil.copytree(REPO / "data" / "sample_site", site)
@@ -57,8 +58,8 @@ def test_robots_is_obeyed_before_anything_else(first_crawl) -> None:  # type: ig
 
 
 def test_every_article_archived_once_and_readable(first_crawl, sample_gold) -> None:  # type: ignore[no-untyped-def]
-    site, db, archive, requested, (fetched, new, failed) = first_crawl
-    assert failed == 0 and new == fetched
+    site, db, archive, requested, stats = first_crawl
+    assert stats["failed"] == 0 and stats["new"] == stats["fetched"] and stats["changed"] == 0
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("SELECT url, warc_file, warc_offset, content_length FROM pages WHERE kind = 'article'").fetchall()
     assert len(rows) == len(sample_gold)
@@ -70,12 +71,26 @@ def test_every_article_archived_once_and_readable(first_crawl, sample_gold) -> N
     assert stored.body == (site / url.split("/", 3)[3]).read_bytes()
 
 
+def test_second_run_over_unchanged_site_adds_nothing(first_crawl, sample_gold) -> None:  # type: ignore[no-untyped-def]
+    site, db, archive, _, first = first_crawl
+    requested, stats = crawl(site, db, archive)  # articles stored today are not due for a re-check
+    assert not [p for p in requested if p.endswith(".html") and "/chuyen-muc/" not in p]
+    assert stats["not_due"] == len(sample_gold) and stats["new"] == stats["changed"] == 0
+    requested, stats = crawl(site, db, archive, recheck_days=0)  # everything due: conditional requests
+    assert stats["not_modified"] == len(sample_gold), stats
+    assert stats["new"] == stats["changed"] == stats["failed"] == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM pages").fetchone()[0] == first["new"]
+    rows = con.execute("SELECT run_id, fetched, not_modified, not_due FROM crawl_site_stats ORDER BY run_id").fetchall()
+    assert [r[0] for r in rows] == [1, 2, 3] and rows[1][3] == len(sample_gold) and rows[2][2] == len(sample_gold)
+
+
 def test_recrawl_adds_only_changed_pages(first_crawl) -> None:  # type: ignore[no-untyped-def]
     site, db, archive, _, _ = first_crawl
     page = sorted((site / "thi-dua").glob("*.html"))[0]
     page.write_text(page.read_text(encoding="utf-8").replace("</article>", "<p>Cập nhật.</p></article>"), encoding="utf-8")
-    _, (fetched, new, failed) = crawl(site, db, archive)
-    assert failed == 0 and new == 1 and fetched > 50
+    _, stats = crawl(site, db, archive, recheck_days=0)
+    assert stats["failed"] == 0 and stats["changed"] == 1 and stats["new"] == 0
     con = duckdb.connect(str(db), read_only=True)
     versions = con.execute("SELECT count(*) FROM pages WHERE canonical_url LIKE ?", [f"%/{page.name}"]).fetchone()[0]
     assert versions == 2, "the changed page is a new version and the old one stays"

@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import FailureItem, PageItem
 from crawler.sources import Source
+from crawler.state import CrawlState
 from crawler.urls import canonical_url
 
 PAGINATION_HINTS = ("trang-", "trang/", "page=", "/p", "trang=")
@@ -25,11 +26,13 @@ SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".pdf", ".doc", ".docx", ".x
 class GenericSpider(scrapy.Spider):
     name = "generic"
 
-    def __init__(self, source: Source, **kwargs: Any) -> None:
+    def __init__(self, source: Source, state: CrawlState | None = None, **kwargs: Any) -> None:
         super().__init__(name=f"generic-{source.id}", **kwargs)
         self.source = source
+        self.state = state or CrawlState.empty()
         self.allowed_domains = list(source.allowed_domains)
         self._seen: set[str] = set()
+        self.not_due = 0
 
     # -- requests ------------------------------------------------------------------------
     def _request(self, url: str, kind: str, callback: Any) -> scrapy.Request | None:
@@ -37,7 +40,17 @@ class GenericSpider(scrapy.Spider):
         if url in self._seen or len(self._seen) >= self.source.max_pages:
             return None
         self._seen.add(url)
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"kind": kind})
+        headers: dict[str, str] = {}
+        if kind == "article":
+            if not self.state.due(url):
+                self.not_due += 1
+                return None
+            headers = self.state.conditional_headers(url)
+        # dont_filter: this spider dedupes itself (above) and the state table dedupes across
+        # runs, so a run resumed from JOBDIR re-discovers what a killed run left in flight.
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, meta={"kind": kind}, headers=headers, dont_filter=True
+        )
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.sitemaps:

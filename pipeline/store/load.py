@@ -52,6 +52,43 @@ def page_seen(con: Connection, canonical_url: str, content_hash: str, when: dt.d
     return row is not None
 
 
+def url_known(con: Connection, canonical_url: str) -> bool:
+    return con.execute("SELECT 1 FROM pages WHERE canonical_url = ? LIMIT 1", [canonical_url]).fetchone() is not None
+
+
+def touch_latest(con: Connection, canonical_url: str, when: dt.datetime, run_id: int | None) -> None:
+    """A 304 Not Modified: the newest stored version was checked again now."""
+    con.execute(
+        "UPDATE pages SET last_fetched = ?, run_id = ? WHERE canonical_url = ? AND first_fetched ="
+        " (SELECT max(first_fetched) FROM pages WHERE canonical_url = ?)",
+        [when, run_id, canonical_url, canonical_url],
+    )
+
+
+def known_articles(con: Connection, source_id: str) -> list[tuple[str, str, str, dt.datetime]]:
+    """(canonical_url, etag, last_modified, last_fetched) of the newest stored version of each article."""
+    return [
+        (r[0], r[1] or "", r[2] or "", r[3])
+        for r in con.execute(
+            "SELECT canonical_url, etag, last_modified, max(last_fetched) OVER (PARTITION BY canonical_url) FROM pages"
+            " WHERE source_id = ? AND kind = 'article' AND http_status = 200"
+            " QUALIFY row_number() OVER (PARTITION BY canonical_url ORDER BY first_fetched DESC) = 1",
+            [source_id],
+        ).fetchall()
+    ]
+
+
+def save_site_stats(con: Connection, run_id: int, source_id: str, **counts: int) -> None:
+    cols = ", ".join(counts)
+    marks = ", ".join("?" for _ in counts)
+    updates = ", ".join(f"{k} = excluded.{k}" for k in counts)
+    con.execute(
+        f"INSERT INTO crawl_site_stats (run_id, source_id, {cols}) VALUES (?, ?, {marks})"
+        f" ON CONFLICT (run_id, source_id) DO UPDATE SET {updates}",
+        [run_id, source_id, *counts.values()],
+    )
+
+
 def insert_page(con: Connection, p: FetchedPage, run_id: int | None) -> None:
     con.execute(
         "INSERT INTO pages (canonical_url, content_hash, source_id, url, kind, first_fetched, last_fetched, run_id,"
