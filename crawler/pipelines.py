@@ -5,8 +5,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawler.archive import WarcArchive
 from crawler.items import FailureItem, PageItem
@@ -16,6 +18,8 @@ from pipeline.store import connect, load
 
 
 class StorePipeline:
+    crawler: Crawler
+
     def __init__(self, db_path: Path, archive_dir: Path, run_id: int | None, warc_max_bytes: int) -> None:
         self.db_path = db_path
         self.archive_dir = archive_dir
@@ -26,19 +30,33 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         s = crawler.settings
-        return cls(
+        pipe = cls(
             Path(s.get("THIDUA_DB")),
             Path(s.get("THIDUA_ARCHIVE")),
             s.getint("THIDUA_RUN_ID") or None,
             s.getint("THIDUA_WARC_MAX_BYTES", 100 * 2**20),
         )
+        pipe.crawler = crawler
+        crawler.signals.connect(pipe.spider_error, signal=signals.spider_error)
+        return pipe
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
         self.con = connect(self.db_path)
-        prefix = f"thidua-{self.run_id or 0:05d}-{spider.source.id}"  # type: ignore[attr-defined]
+        prefix = f"thidua-{self.run_id or 0:05d}-{spider.source.id}"  # type: ignore[union-attr]
         self.archive = WarcArchive(self.archive_dir, prefix, self.warc_max_bytes)
 
-    def close_spider(self, spider: Spider) -> None:
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        """A callback raised: record it, count it, go on."""
+        self.counts["failed"] += 1
+        load.record_error(self.con, PipelineError(
+            "crawl", spider.source.id, response.url, failure.getErrorMessage()[:500],  # type: ignore[attr-defined]
+            failure.type.__name__ if failure.type else "Error", run_id=self.run_id,
+        ))  # fmt: skip
+
+    def close_spider(self) -> None:
+        spider = self.crawler.spider
+        assert spider is not None
         self.archive.close()
         self.counts["not_due"] = getattr(spider, "not_due", 0)
         if self.run_id is not None:
@@ -47,7 +65,7 @@ class StorePipeline:
         for k, v in self.counts.items():
             spider.crawler.stats.set_value(f"thidua/{k}", v)  # type: ignore[union-attr]
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any) -> Any:
         if isinstance(item, FailureItem):
             self.counts["failed"] += 1
             load.record_error(

@@ -16,8 +16,7 @@ from crawler.settings import DEFAULTS
 from crawler.sources import Source
 from crawler.spiders.generic import GenericSpider
 from crawler.state import CrawlState, KnownPage
-from pipeline.store import connect
-from pipeline.store import load
+from pipeline.store import connect, load
 
 COUNTS = ("fetched", "new", "changed", "unchanged", "not_modified", "not_due", "failed")
 

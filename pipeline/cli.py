@@ -93,6 +93,116 @@ def report(
         _emit(tables.year_topic(con), fmt, "Campaign year × topic (documents)")
 
 
+SourcesOpt = Annotated[
+    Path | None, typer.Option("--sources", help="TOML file of [sources.<id>] tables to crawl as well (or only).")
+]
+SourceIdOpt = Annotated[list[str] | None, typer.Option("--source", help="Built-in source id to crawl; repeatable.")]
+
+
+def _pick_sources(ids: list[str] | None, sources_file: Path | None, default_all: bool) -> list:
+    from crawler.sources import builtin_sources, load_sources_file
+
+    known = builtin_sources()
+    picked = []
+    for sid in ids or []:
+        if sid not in known:
+            raise ThiduaError(f"no built-in source {sid!r}", hint="thidua sources lists them")
+        picked.append(known[sid])
+    if sources_file is not None:
+        picked += list(load_sources_file(sources_file).values())
+    if not picked and default_all:
+        picked = [s for s in known.values() if s.id != "sample"]
+    return picked
+
+
+def _crawl_overrides(settings: Settings) -> dict[str, object]:
+    from crawler.settings import LOCAL_OVERRIDES
+
+    out: dict[str, object] = {"DOWNLOAD_DELAY": settings.download_delay}
+    if not settings.polite:
+        out.update(LOCAL_OVERRIDES)
+    if settings.user_agent:
+        out["USER_AGENT"] = settings.user_agent
+    return out
+
+
+def _print_job(result: object) -> None:
+    for c in result.crawl:  # type: ignore[attr-defined]
+        p = result.processed[c.source_id]  # type: ignore[attr-defined]
+        console.print(
+            f"{c.source_id}: {c.fetched} fetched, {c.new} new, {c.changed} changed, {c.unchanged} unchanged"
+            f" ({c.not_modified} × 304), {c.not_due} not due, {c.failed} failed; {p.documents} documents,"
+            f" {p.empty} empty, {p.no_date} without a date"
+        )
+
+
+@app.command()
+def crawl(
+    source: SourceIdOpt = None,
+    sources_file: SourcesOpt = None,
+    db: DbOpt = None,
+    proxy: Annotated[str | None, typer.Option("--proxy", help="Send every request through this HTTP proxy.")] = None,
+    recheck_days: Annotated[float | None, typer.Option("--recheck-days", help="Re-check stored articles older than this (default 14).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Crawl sources (built-in ids and/or a TOML file), archive, extract, and publish the database."""
+    from pipeline.jobs import run_job
+
+    settings = Settings.load(config, db=db, proxy=proxy, recheck_days=recheck_days)
+    picked = _pick_sources(source, sources_file, default_all=False)
+    if not picked:
+        raise ThiduaError("no sources chosen", hint="pass --source ID (see thidua sources) or --sources FILE.toml")
+    _print_job(run_job(settings, picked, "crawl", console, _crawl_overrides(settings)))
+
+
+@app.command()
+def nightly(
+    sources_file: SourcesOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The scheduled job: crawl every built-in source (and --sources), process, write the reports."""
+    from pipeline.jobs import run_job
+    from pipeline.reports.status import write_reports
+    from pipeline.store import reading
+
+    settings = Settings.load(config, db=db)
+    result = run_job(settings, _pick_sources(None, sources_file, default_all=True), "nightly", console, _crawl_overrides(settings))
+    _print_job(result)
+    with reading(settings.db) as con:
+        paths = write_reports(con, settings.reports)
+    console.print(f"run {result.run_id} done; reports: {', '.join(str(p) for p in paths)}")
+
+
+@app.command()
+def status(
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
+    config: ConfigOpt = None,
+) -> None:
+    """Show the last runs and each site's figures (new, changed, 304, failed, empty, no date), with flags."""
+    import json
+
+    from pipeline.reports import status as st
+    from pipeline.store import reading
+
+    _check_format(fmt)
+    with reading(Settings.load(config, db=db).db) as con:
+        runs, sites = st.runs(con), st.sites(con)
+    if fmt == "json":
+        payload = {
+            "runs": json.loads(runs.to_json(orient="records", date_format="iso")),
+            "sites": json.loads(sites.to_json(orient="records", date_format="iso")),
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    _emit(runs, fmt, "Last runs")
+    _emit(sites, fmt, "Sites, latest run")
+    for row in sites.itertuples():
+        if row.flag:
+            err.print(f"[yellow]warning:[/] {row.source_id}: {row.flag}")
+
+
 @app.command()
 def sources() -> None:
     """List the built-in sources (websites) the crawler knows."""

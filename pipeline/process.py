@@ -38,8 +38,9 @@ def process_pages(
     source_ids: Sequence[str] | None = None,
     run_id: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    only_unprocessed: bool = False,
 ) -> ProcessSummary:
-    pages = load.article_pages(con, source_ids)
+    pages = load.article_pages(con, source_ids, only_unprocessed)
     docs = empty = errors = no_date = 0
     for i, page in enumerate(pages, 1):
         stage = "archive"

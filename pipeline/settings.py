@@ -21,8 +21,13 @@ class Settings:
     topics: Path = REPO / "data" / "registry" / "topics.toml"
     sample_site: Path = REPO / "data" / "sample_site"
     demo_db: Path = Path("data/demo.duckdb")
+    jobs: Path = Path("data/jobs")  # Scrapy JOBDIRs of runs in progress
+    reports: Path = Path("data/reports")
+    proxy: str = ""  # send every request through this HTTP proxy
+    recheck_days: float = 14.0  # re-check a stored article (conditional request) after this long
     user_agent: str = ""
     download_delay: float = 1.0
+    polite: bool = True  # False drops delays and throttling: only for servers you run yourself
 
     @classmethod
     def load(cls, config: Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Settings:
@@ -48,7 +53,21 @@ class Settings:
                 raise ConfigError(f"unknown setting {key!r} in {where}; known: {', '.join(types)}")
             current = getattr(self, key)
             try:
+                if isinstance(current, bool):
+                    changes[key] = _boolean(value)
+                    continue
                 changes[key] = Path(value) if isinstance(current, Path) else type(current)(value)
             except (TypeError, ValueError) as exc:
                 raise ConfigError(f"setting {key!r} in {where}: {exc}") from exc
         return replace(self, **changes)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{value!r} is not a yes/no value")

@@ -29,7 +29,7 @@ class GenericSpider(scrapy.Spider):
     def __init__(self, source: Source, state: CrawlState | None = None, **kwargs: Any) -> None:
         super().__init__(name=f"generic-{source.id}", **kwargs)
         self.source = source
-        self.state = state or CrawlState.empty()
+        self.crawl_state = state or CrawlState.empty()  # not .state: Scrapy's SpiderState owns that
         self.allowed_domains = list(source.allowed_domains)
         self._seen: set[str] = set()
         self.not_due = 0
@@ -42,10 +42,10 @@ class GenericSpider(scrapy.Spider):
         self._seen.add(url)
         headers: dict[str, str] = {}
         if kind == "article":
-            if not self.state.due(url):
+            if not self.crawl_state.due(url):
                 self.not_due += 1
                 return None
-            headers = self.state.conditional_headers(url)
+            headers = self.crawl_state.conditional_headers(url)
         # dont_filter: this spider dedupes itself (above) and the state table dedupes across
         # runs, so a run resumed from JOBDIR re-discovers what a killed run left in flight.
         return scrapy.Request(

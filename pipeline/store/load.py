@@ -110,9 +110,17 @@ def record_error(con: Connection, e: PipelineError) -> None:
     )
 
 
-def article_pages(con: Connection, source_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """The newest stored version of every article page (status 200) to process."""
+def article_pages(
+    con: Connection, source_ids: Sequence[str] | None = None, only_unprocessed: bool = False
+) -> list[dict[str, Any]]:
+    """The newest stored version of every article page (status 200) to process; with
+    ``only_unprocessed``, only versions that have no document yet."""
     where = "kind = 'article' AND http_status = 200"
+    if only_unprocessed:
+        where += (
+            " AND NOT EXISTS (SELECT 1 FROM documents d"
+            " WHERE d.canonical_url = pages.canonical_url AND d.content_hash = pages.content_hash)"
+        )
     params: list[Any] = []
     if source_ids:
         where += " AND source_id IN (SELECT unnest(?))"

@@ -1,0 +1,144 @@
+"""Crawl and nightly jobs: lock, working copy, crawl, process, publish.
+
+DuckDB allows one writer per file, and a reader (an analyst's notebook) holds a lock that
+stops a writer from opening the file at all. So a job never writes to the published
+database: it works on ``<db>.next`` (a copy), then swaps it in with an atomic rename.
+Readers keep the version they opened; new connections see the new one. A job that dies
+leaves its working copy and Scrapy JOBDIR behind, and the next job resumes from them, so
+nothing it had stored is lost and nothing is stored twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+
+from crawler.run import CrawlStats, run_crawl
+from crawler.sources import Source
+from pipeline.canon import Registry
+from pipeline.errors import ThiduaError
+from pipeline.extract import TopicRules
+from pipeline.process import ProcessSummary, process_pages
+from pipeline.settings import Settings
+from pipeline.store import connect, load
+
+
+class LockError(ThiduaError):
+    hint = "another thidua run is writing this database; wait for it to finish (the lock goes with its process)"
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    run_id: int
+    crawl: tuple[CrawlStats, ...]
+    processed: dict[str, ProcessSummary]
+    resumed: bool
+
+
+@contextmanager
+def run_lock(db: Path) -> Iterator[None]:
+    """An exclusive lock beside the database, held for the whole job; the OS drops it if we die."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fh: TextIO = open(db.with_name(db.name + ".lock"), "a+")  # noqa: SIM115 (held for the block)
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise LockError(f"{db} is locked by another run") from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}\n")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+def working_copy(db: Path) -> tuple[Path, bool]:
+    """The file this job writes: ``<db>.next``; reused when a crashed job left one (resumed)."""
+    work = db.with_name(db.name + ".next")
+    if work.exists():
+        return work, True
+    if db.exists():
+        shutil.copy2(db, work)
+    return work, False
+
+
+def publish(work: Path, db: Path) -> None:
+    """Checkpoint the working copy, then swap it in atomically."""
+    con = connect(work)
+    con.execute("CHECKPOINT")
+    con.close()
+    os.replace(work, db)
+
+
+def run_job(
+    settings: Settings,
+    sources: Sequence[Source],
+    command: str,
+    console: Console,
+    overrides: dict[str, object] | None = None,
+) -> JobResult:
+    if not sources:
+        raise ThiduaError("no sources to crawl", hint="pass --source ID or --sources FILE.toml (thidua sources lists them)")
+    registry = Registry.from_file(settings.registry)
+    rules = TopicRules.from_file(settings.topics)
+    with run_lock(settings.db):
+        work, resumed = working_copy(settings.db)
+        con = connect(work)
+        try:
+            con.execute(
+                "UPDATE crawl_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
+                [dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+            )
+            run_id = load.start_run(con, command, [s.id for s in sources])
+            for s in sources:
+                base = (s.start_urls or s.sitemaps or s.feeds)[0]
+                load.upsert_source(con, s.id, s.name, s.level, s.province, base, s.verified)
+        finally:
+            con.close()
+        if resumed:
+            console.print(f"[yellow]resuming from {work} left by an interrupted run[/]")
+        try:
+            with console.status(f"[bold]Crawling {len(sources)} source(s) …"):
+                stats = run_crawl(
+                    sources, work, settings.archive, run_id, dict(overrides or {}), proxy=settings.proxy,
+                    recheck_after=dt.timedelta(days=settings.recheck_days), jobdir=settings.jobs,
+                )  # fmt: skip
+            processed = _process(work, settings, sources, registry, rules, run_id, stats, console)
+        except BaseException as exc:
+            con = connect(work)
+            load.finish_run(con, run_id, "failed", f"{type(exc).__name__}: {exc}"[:500])
+            con.close()
+            raise
+        publish(work, settings.db)
+    return JobResult(run_id, tuple(stats), processed, resumed)
+
+
+def _process(
+    work: Path, settings: Settings, sources: Sequence[Source], registry: Registry, rules: TopicRules,
+    run_id: int, stats: list[CrawlStats], console: Console,
+) -> dict[str, ProcessSummary]:  # fmt: skip
+    out: dict[str, ProcessSummary] = {}
+    con = connect(work)
+    try:
+        for s in sources:
+            with console.status(f"[bold]Extracting {s.id} …"):
+                summary = process_pages(con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True)
+            load.save_site_stats(con, run_id, s.id, documents=summary.documents, empty=summary.empty, no_date=summary.no_date)
+            out[s.id] = summary
+        load.finish_run(
+            con, run_id, "ok", "", pages_fetched=sum(c.fetched for c in stats), pages_new=sum(c.stored for c in stats),
+            pages_failed=sum(c.failed for c in stats), documents=sum(p.documents for p in out.values()),
+        )  # fmt: skip
+    finally:
+        con.close()
+    return out
