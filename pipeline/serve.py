@@ -12,6 +12,7 @@ import functools
 import hashlib
 import os
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -23,9 +24,12 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 class _Handler(SimpleHTTPRequestHandler):
     site_hosts: frozenset[str] = frozenset()
     requested: list[str]
+    delay: float = 0.0
 
     def _route(self) -> bool:
         self.requested.append(self.path)
+        if self.delay:
+            time.sleep(self.delay)
         self._etag_sent = False  # one handler serves every request of a keep-alive connection
         if self.path.startswith(("http://", "https://")):
             parts = urlsplit(self.path)
@@ -79,9 +83,9 @@ class _Handler(SimpleHTTPRequestHandler):
 class SiteServer:
     """``with SiteServer(directory, hosts) as srv: srv.url`` — started on a free port."""
 
-    def __init__(self, directory: Path, hosts: tuple[str, ...] = ()) -> None:
+    def __init__(self, directory: Path, hosts: tuple[str, ...] = (), delay: float = 0.0) -> None:
         self.requested: list[str] = []  # every request line's target, in order (for tests and logs)
-        handler = type("Handler", (_Handler,), {"site_hosts": frozenset(hosts), "requested": self.requested})
+        handler = type("Handler", (_Handler,), {"site_hosts": frozenset(hosts), "requested": self.requested, "delay": delay})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="site-server", daemon=True)
 

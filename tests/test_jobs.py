@@ -1,0 +1,122 @@
+"""Crawl jobs as an operator runs them: user sources from TOML, the lock, a reader holding the
+database open, a kill -9 mid-crawl followed by a rerun, status and its redesign flag."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.serve import SiteServer
+from tests.conftest import REPO, THIDUA
+
+pytestmark = pytest.mark.slow
+HOST = "tintuccongdoan.example"
+SITE = REPO / "data" / "sample_site"
+SOURCES_TOML = """
+[sources.mau]
+name = "Tin Công đoàn (TOML)"
+level = "press"
+start_urls = ["http://tintuccongdoan.example/"]
+sitemaps = ["http://tintuccongdoan.example/sitemap.xml"]
+article_url = '^/[a-z-]+/[a-z0-9-]+-\\d+\\.html$'
+listing_url = '^/chuyen-muc/[a-z-]+/(trang-\\d+/)?$'
+"""
+
+
+def env() -> dict[str, str]:
+    return dict(os.environ, THIDUA_POLITE="0", COLUMNS="200")
+
+
+def crawl_cmd(tmp: Path, proxy: str) -> list[str]:
+    toml = tmp / "my.toml"
+    toml.write_text(SOURCES_TOML, encoding="utf-8")
+    return [*THIDUA, "crawl", "--sources", str(toml), "--db", str(tmp / "t.duckdb"), "--proxy", proxy]
+
+
+def test_crawl_user_sources_from_toml(tmp_path: Path, sample_gold: list[dict]) -> None:
+    (tmp_path / "data").mkdir()
+    with SiteServer(SITE, (HOST,)) as srv:
+        r = subprocess.run(crawl_cmd(tmp_path, srv.url), capture_output=True, text=True, cwd=tmp_path, env=env(), timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "mau: 84 fetched, 84 new" in r.stdout and "0 failed; 70 documents" in r.stdout  # no feed in this TOML
+    con = duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == len(sample_gold)
+    assert not (tmp_path / "t.duckdb.next").exists(), "the working copy was swapped in"
+
+
+def test_a_second_run_waits_for_the_lock(tmp_path: Path) -> None:
+    with open(tmp_path / "t.duckdb.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        r = subprocess.run(crawl_cmd(tmp_path, "http://127.0.0.1:9"), capture_output=True, text=True, cwd=tmp_path, env=env(), timeout=120)
+    assert r.returncode == 1
+    assert "locked by another run" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_run_succeeds_while_a_reader_holds_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "t.duckdb"
+    with SiteServer(SITE, (HOST,)) as srv:
+        subprocess.run(crawl_cmd(tmp_path, srv.url), check=True, capture_output=True, cwd=tmp_path, env=env(), timeout=300)
+        reader = subprocess.Popen(
+            [sys.executable, "-c",
+             "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True);"
+             "print(c.execute('SELECT count(*) FROM crawl_runs').fetchone()[0], flush=True); time.sleep(60)", str(db)],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert reader.stdout is not None and reader.stdout.readline().strip() == "1"
+            r = subprocess.run(crawl_cmd(tmp_path, srv.url), capture_output=True, text=True, cwd=tmp_path, env=env(), timeout=300)
+            assert r.returncode == 0, r.stderr[-2000:]
+            assert reader.poll() is None, "the reader still has its connection"
+        finally:
+            reader.kill()
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM crawl_runs WHERE status = 'ok'").fetchone()[0] == 2
+
+
+def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Path, sample_gold: list[dict]) -> None:
+    db = tmp_path / "t.duckdb"
+    with SiteServer(SITE, (HOST,), delay=0.05) as srv:
+        proc = subprocess.Popen(crawl_cmd(tmp_path, srv.url), cwd=tmp_path, env=env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while sum(p.endswith(".html") and "chuyen-muc" not in p for p in srv.requested) < 25:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert (tmp_path / "t.duckdb.next").exists() and not db.exists()
+        r = subprocess.run(crawl_cmd(tmp_path, srv.url), capture_output=True, text=True, cwd=tmp_path, env=env(), timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "resuming" in r.stdout
+    con = duckdb.connect(str(db), read_only=True)
+    total, distinct = con.execute("SELECT count(*), count(DISTINCT canonical_url) FROM pages WHERE kind = 'article'").fetchone()
+    assert total == distinct == len(sample_gold)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == len(sample_gold)
+    statuses = [s for (s,) in con.execute("SELECT status FROM crawl_runs ORDER BY run_id").fetchall()]
+    assert statuses == ["interrupted", "ok"]
+
+
+def test_status_json_and_redesign_flag(tmp_path: Path) -> None:
+    from pipeline.store import connect, load
+
+    db = tmp_path / "s.duckdb"
+    con = connect(db)
+    for i, (docs, empty) in enumerate([(20, 0), (20, 1), (20, 0), (5, 15)], 1):
+        run_id = load.start_run(con, "nightly", ["x"])
+        load.finish_run(con, run_id, "ok")
+        load.save_site_stats(con, run_id, "x", fetched=30, documents=docs, empty=empty)
+    con.close()
+    r = subprocess.run([*THIDUA, "status", "--db", str(db), "--format", "json"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert r.returncode == 0, r.stderr
+    site = json.loads(r.stdout)["sites"][0]
+    assert site["run_id"] == 4 and site["empty"] == 15 and "redesign" in site["flag"]
+    r = subprocess.run([*THIDUA, "status", "--db", str(db)], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert r.returncode == 0 and "redesign" in r.stderr
