@@ -22,13 +22,16 @@ DEFAULTS: dict[str, Any] = {
     "DOWNLOAD_TIMEOUT": 30,
     "DOWNLOAD_MAXSIZE": 20 * 2**20,
     "DOWNLOAD_WARNSIZE": 5 * 2**20,
-    "DEPTH_LIMIT": 4,
+    "DEPTH_LIMIT": 50,  # pagination can be deep; traps are stopped by the URL rules in the spider
     "COOKIES_ENABLED": False,
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
     "HTTPERROR_ALLOW_ALL": True,  # 404/410 pages are recorded too, not silently dropped
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
+    "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.RetryAfterMiddleware": 540},  # before RetryMiddleware (550)
+    "RETRY_AFTER_MAX": 300.0,
+    "RETRY_AFTER_TIMES": 3,
 }
 
 # Our own loopback test server needs no politeness; used by `thidua demo` and the tests.

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,33 @@ class ProcessSummary:
     no_date: int = 0
 
 
+MAX_HTML_BYTES = 8 * 2**20  # a larger page is recorded as failed, not extracted
+MAX_SECONDS = 30.0  # extraction of one page may take this long
+
+
+class ExtractionLimit(Exception):
+    """A page too large or too slow to extract."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ExtractionLimit after ``seconds`` (main thread only: elsewhere there is no limit)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ExtractionLimit(f"extraction took longer than {seconds:.0f} s")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def document_id(canonical_url: str, content_hash: str) -> str:
     return hashlib.sha1(f"{canonical_url}\n{content_hash}".encode()).hexdigest()[:16]
 
@@ -47,7 +77,10 @@ def process_pages(
         try:
             stored = read_response(archive_dir, page["warc_file"], page["warc_offset"])
             stage = "text"
-            main = extract_main(decode(stored.body, stored.headers.get("Content-Type", "")), page["url"])
+            if len(stored.body) > MAX_HTML_BYTES:
+                raise ExtractionLimit(f"page of {len(stored.body) / 2**20:.1f} MB is over the {MAX_HTML_BYTES // 2**20} MB limit")
+            with time_limit(MAX_SECONDS):
+                main = extract_main(decode(stored.body, stored.headers.get("Content-Type", "")), page["url"])
             text = main.text
             doc_id = document_id(page["canonical_url"], page["content_hash"])
             status = "ok" if main.body.strip() else "empty"
@@ -61,8 +94,9 @@ def process_pages(
                 load.replace_facts(con, doc_id, [], Extraction(doc_id), [])
                 continue
             stage = "extract"
-            doc = make_doc(doc_id, text, main.title, main.published)
-            ex = extract_all(doc, rules)
+            with time_limit(MAX_SECONDS):
+                doc = make_doc(doc_id, text, main.title, main.published)
+                ex = extract_all(doc, rules)
             ids = [registry.resolve(m.surface).movement_id for m in ex.movements]
             stage = "load"
             load.replace_facts(con, doc_id, [(s.start, s.end) for s in doc.sentences], ex, ids)

@@ -45,7 +45,8 @@ class Source:
     listing_url: str = ""  # regex on the path of listing pages to follow (default: pagination links)
     domains: tuple[str, ...] = ()  # allowed hosts; default: the hosts of start_urls
     selectors: tuple[Selectors, ...] = ()
-    max_pages: int = 5000
+    max_pages: int = 5000  # requests per run, all kinds
+    max_listing_pages: int = 300  # listing pages per run (pagination, sections)
     verified: bool = False
 
     def __post_init__(self) -> None:
@@ -67,8 +68,9 @@ class Source:
                 re.compile(getattr(self, name))
             except re.error as exc:
                 raise SourceError(f"{where}: field '{name}' is not a valid regex: {exc}") from exc
-        if self.max_pages < 1:
-            raise SourceError(f"{where}: field 'max_pages' must be at least 1")
+        for name in ("max_pages", "max_listing_pages"):
+            if getattr(self, name) < 1:
+                raise SourceError(f"{where}: field '{name}' must be at least 1")
 
     @property
     def allowed_domains(self) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 from crawler.items import FailureItem, PageItem
 from crawler.sources import Source
 from crawler.state import CrawlState
+from crawler.traps import trap_reason
 from crawler.urls import canonical_url
 
 PAGINATION_HINTS = ("trang-", "trang/", "page=", "/p", "trang=")
@@ -33,6 +34,8 @@ class GenericSpider(scrapy.Spider):
         self.allowed_domains = list(source.allowed_domains)
         self._seen: set[str] = set()
         self.not_due = 0
+        self.traps = 0
+        self.listings = 0
 
     # -- requests ------------------------------------------------------------------------
     def _request(self, url: str, kind: str, callback: Any) -> scrapy.Request | None:
@@ -40,6 +43,13 @@ class GenericSpider(scrapy.Spider):
         if url in self._seen or len(self._seen) >= self.source.max_pages:
             return None
         self._seen.add(url)
+        if trap_reason(url, self.crawl_state.now.year):
+            self.traps += 1
+            return None
+        if kind == "listing":
+            self.listings += 1
+            if self.listings > self.source.max_listing_pages:
+                return None
         headers: dict[str, str] = {}
         if kind == "article":
             if not self.crawl_state.due(url):
