@@ -224,6 +224,7 @@ def reprocess(
     config: ConfigOpt = None,
 ) -> None:
     """Rebuild documents and facts from the WARC archive, with no network."""
+    from crawler.sources import builtin_sources
     from pipeline.canon import Registry
     from pipeline.extract import TopicRules
     from pipeline.process import process_pages
@@ -235,7 +236,10 @@ def reprocess(
     con = connect(settings.db)
     try:
         with console.status("Re-extracting from the archive …"):
-            s = process_pages(con, settings.archive, Registry.from_file(settings.registry), TopicRules.from_file(settings.topics))
+            s = process_pages(
+                con, settings.archive, Registry.from_file(settings.registry), TopicRules.from_file(settings.topics),
+                sources=builtin_sources(),
+            )  # fmt: skip
     finally:
         con.close()
     console.print(f"reprocessed {s.pages} pages: {s.documents} documents, {s.empty} empty, {s.errors} errors")

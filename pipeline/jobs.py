@@ -132,7 +132,7 @@ def _process(
     try:
         for s in sources:
             with console.status(f"[bold]Extracting {s.id} …"):
-                summary = process_pages(con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True)
+                summary = process_pages(con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True, sources={s.id: s})
             load.save_site_stats(con, run_id, s.id, documents=summary.documents, empty=summary.empty, no_date=summary.no_date)
             out[s.id] = summary
         load.finish_run(

@@ -4,12 +4,13 @@ from __future__ import annotations
 import hashlib
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.archive import read_response
+from crawler.sources import Source
 from pipeline.canon import Registry
 from pipeline.canon.registry import unregistered_rows
 from pipeline.extract import TopicRules, extract_all
@@ -69,7 +70,10 @@ def process_pages(
     run_id: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     only_unprocessed: bool = False,
+    sources: Mapping[str, Source] | None = None,
 ) -> ProcessSummary:
+    """Extract every (or every unprocessed) stored article page. A page of a known source is
+    read with the selector set in force when it was fetched."""
     pages = load.article_pages(con, source_ids, only_unprocessed)
     docs = empty = errors = no_date = 0
     for i, page in enumerate(pages, 1):
@@ -79,8 +83,10 @@ def process_pages(
             stage = "text"
             if len(stored.body) > MAX_HTML_BYTES:
                 raise ExtractionLimit(f"page of {len(stored.body) / 2**20:.1f} MB is over the {MAX_HTML_BYTES // 2**20} MB limit")
+            source = (sources or {}).get(page["source_id"])
+            selectors = source.selectors_for(page["first_fetched"].date()) if source else None
             with time_limit(MAX_SECONDS):
-                main = extract_main(decode(stored.body, stored.headers.get("Content-Type", "")), page["url"])
+                main = extract_main(decode(stored.body, stored.headers.get("Content-Type", "")), page["url"], selectors)
             text = main.text
             doc_id = document_id(page["canonical_url"], page["content_hash"])
             status = "ok" if main.body.strip() else "empty"

@@ -28,3 +28,12 @@ def shared_dir() -> Path:
     if not (SHARED / "gold" / "seeds.jsonl").exists():
         pytest.skip("../shared is not beside this clone (the development gold set lives there)")
     return SHARED
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files instead of comparing")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

@@ -59,3 +59,13 @@ def test_query_formats_and_bad_sql(tmp_path: Path) -> None:
     assert r.returncode == 1, "the query command is read-only"
     r = run_cli("query", "SELECT 1", "--db", str(db), "--format", "xml")
     assert r.returncode == 2 and "xml" in r.stderr
+
+
+def test_every_source_is_in_the_readme_table() -> None:
+    from crawler.sources import builtin_sources
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for sid, source in builtin_sources().items():
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{sid}` |")), "")
+        assert row, f"source {sid} is missing from the README's sources table"
+        assert ("unverified" in row) != source.verified

@@ -126,7 +126,7 @@ def article_pages(
         where += " AND source_id IN (SELECT unnest(?))"
         params.append(list(source_ids))
     cur = con.execute(
-        "SELECT canonical_url, content_hash, source_id, url, warc_file, warc_offset, last_fetched FROM pages"
+        "SELECT canonical_url, content_hash, source_id, url, warc_file, warc_offset, first_fetched, last_fetched FROM pages"
         f" WHERE {where} QUALIFY row_number() OVER (PARTITION BY canonical_url ORDER BY first_fetched DESC) = 1"
         " ORDER BY canonical_url",
         params,

@@ -12,6 +12,7 @@ import trafilatura
 from htmldate import find_date
 from w3lib.encoding import html_to_unicode
 
+from crawler.sources import Selectors
 from pipeline.text.normalize import clean, normalize_text
 
 # Page furniture a CMS may put inside or beside the article body (class/id fragments).
@@ -98,8 +99,47 @@ def _paragraphs_from_xml(xml: str) -> str:
     return "\n\n".join(out)
 
 
-def extract_main(html: str, url: str = "", selectors: object | None = None) -> MainText:
-    """Main text of an article page. ``selectors`` is a crawler Selectors or None."""
+BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "div", "section", "article", "dd", "dt"}
+SKIP = {"script", "style", "noscript", "figure", "figcaption", "iframe", "form", "button", "select", "template"}
+
+
+def _block_text(el: lxml.html.HtmlElement) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        if not isinstance(child.tag, str) or child.tag in SKIP:
+            parts.append(child.tail or "")
+            continue
+        parts.append("\n" if child.tag == "br" else _block_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _element_paragraphs(root: lxml.html.HtmlElement) -> str:
+    """Paragraphs of a selected body element: each innermost block is one, <br> a line break."""
+    out: list[str] = []
+
+    def walk(el: lxml.html.HtmlElement) -> None:
+        if not isinstance(el.tag, str) or el.tag in SKIP:
+            return
+        if el.tag in BLOCKS and any(isinstance(c.tag, str) and c.tag in BLOCKS for c in el):
+            if (el.text or "").strip():
+                out.append(el.text.strip())
+            for child in el:
+                walk(child)
+                if (child.tail or "").strip():
+                    out.append(child.tail.strip())
+            return
+        if el.tag in BLOCKS or el is root:
+            txt = clean(_block_text(el))
+            if txt:
+                out.append(txt)
+
+    walk(root)
+    return "\n\n".join(out)
+
+
+def extract_main(html: str, url: str = "", selectors: Selectors | None = None) -> MainText:
+    """Main text of an article page; a source's selectors, where given and found, come first."""
     tree = lxml.html.fromstring(html)
     sel = selectors
     title = _first_text(tree, getattr(sel, "title", ""))
@@ -107,6 +147,18 @@ def extract_main(html: str, url: str = "", selectors: object | None = None) -> M
     author = _first_text(tree, getattr(sel, "author", ""))
     cleaned = lxml.html.fromstring(html)
     _strip_furniture(cleaned)
+    body_css = getattr(sel, "body", "")
+    chosen = cleaned.cssselect(body_css) if body_css else []
+    if chosen:
+        body = _element_paragraphs(chosen[0])
+        if sapo and body.startswith(sapo):
+            body = body[len(sapo) :].lstrip()
+        if author and body.endswith(author):
+            body = body[: -len(author)].rstrip()
+        if not title:
+            h1 = tree.xpath("//h1")
+            title = clean(h1[0].text_content()) if h1 else ""
+        return MainText(clean(title), clean(sapo), author, _date(tree, html, getattr(sel, "published", "")), body, "selectors")
     xml = trafilatura.extract(
         lxml.html.tostring(cleaned, encoding="unicode"),
         url=url or None,
@@ -133,14 +185,14 @@ def extract_main(html: str, url: str = "", selectors: object | None = None) -> M
     if sapo and body.startswith(sapo):
         body = body[len(sapo) :].lstrip()
     published = _date(tree, html, getattr(sel, "published", ""))
-    method = "selectors+trafilatura" if sel is not None else f"trafilatura {trafilatura.__version__}"
+    method = f"trafilatura {trafilatura.__version__}" + (" (body selector found nothing)" if body_css else "")
     return MainText(clean(title), clean(sapo), author, published, body, method)
 
 
 def _date(tree: lxml.html.HtmlElement, html: str, css: str) -> dt.date | None:
     text = _first_text(tree, css)
     if text:
-        m = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        m = re.search(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", text)
         if m:
             try:
                 return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
