@@ -50,7 +50,6 @@ class RetryAfterMiddleware:
             slot = engine.downloader.slots.get(slot_key)
             if slot is not None:
                 slot.delay = max(slot.delay, wait)  # the whole site waits, not only this URL
-                slot.lastseen = time.time()
         if self.crawler.stats:
             self.crawler.stats.inc_value("thidua/retry_after")
         retry = request.replace(dont_filter=True)

@@ -1,13 +1,15 @@
 """Scrapy item pipeline: archive each response to WARC and record it in the pages table."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from crawler.archive import WarcArchive
@@ -38,6 +40,7 @@ class StorePipeline:
         )
         pipe.crawler = crawler
         crawler.signals.connect(pipe.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(pipe.response_downloaded, signal=signals.response_downloaded)
         return pipe
 
     def open_spider(self) -> None:
@@ -53,6 +56,14 @@ class StorePipeline:
             "crawl", spider.source.id, response.url, failure.getErrorMessage()[:500],  # type: ignore[attr-defined]
             failure.type.__name__ if failure.type else "Error", run_id=self.run_id,
         ))  # fmt: skip
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        """robots.txt is fetched by Scrapy's middleware, not the spider: archive it from here."""
+        if urlsplit(request.url).path != "/robots.txt":
+            return
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self.process_item(PageItem(spider.source.id, response.url, "robots", response.status, "", headers, response.body, now))  # type: ignore[attr-defined]
 
     def close_spider(self) -> None:
         spider = self.crawler.spider

@@ -12,6 +12,7 @@ DEFAULTS: dict[str, Any] = {
     "CONCURRENT_REQUESTS": 8,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
     "DOWNLOAD_DELAY": 1.0,
+    "DOWNLOAD_DELAY_JITTER": 0,  # delays are exact, so a Retry-After is never shortened
     "AUTOTHROTTLE_ENABLED": True,
     "AUTOTHROTTLE_START_DELAY": 1.0,
     "AUTOTHROTTLE_MAX_DELAY": 30.0,
@@ -29,7 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "HTTPERROR_ALLOW_ALL": True,  # 404/410 pages are recorded too, not silently dropped
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
-    "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.RetryAfterMiddleware": 540},  # before RetryMiddleware (550)
+    # responses pass middlewares from high to low numbers: 560 sees a 429 before RetryMiddleware (550)
+    "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.RetryAfterMiddleware": 560},
     "RETRY_AFTER_MAX": 300.0,
     "RETRY_AFTER_TIMES": 3,
 }

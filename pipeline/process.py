@@ -17,7 +17,7 @@ from pipeline.extract import TopicRules, extract_all
 from pipeline.models import Document, Extraction, PipelineError
 from pipeline.store import Connection, load
 from pipeline.text import make_doc
-from pipeline.text.html import decode, extract_main
+from pipeline.text.html import decode, extract_main, looks_like_listing
 from pipeline.text.normalize import fold
 
 
@@ -28,6 +28,7 @@ class ProcessSummary:
     empty: int
     errors: int
     no_date: int = 0
+    listings: int = 0
 
 
 MAX_HTML_BYTES = 8 * 2**20  # a larger page is recorded as failed, not extracted
@@ -75,7 +76,7 @@ def process_pages(
     """Extract every (or every unprocessed) stored article page. A page of a known source is
     read with the selector set in force when it was fetched."""
     pages = load.article_pages(con, source_ids, only_unprocessed)
-    docs = empty = errors = no_date = 0
+    docs = empty = errors = no_date = listings = 0
     for i, page in enumerate(pages, 1):
         stage = "archive"
         try:
@@ -86,17 +87,20 @@ def process_pages(
             source = (sources or {}).get(page["source_id"])
             selectors = source.selectors_for(page["first_fetched"].date()) if source else None
             with time_limit(MAX_SECONDS):
-                main = extract_main(decode(stored.body, stored.headers.get("Content-Type", "")), page["url"], selectors)
+                html = decode(stored.body, stored.headers.get("Content-Type", ""))
+                main = extract_main(html, page["url"], selectors)
+                listing = looks_like_listing(html)
             text = main.text
             doc_id = document_id(page["canonical_url"], page["content_hash"])
-            status = "ok" if main.body.strip() else "empty"
+            status = "listing" if listing else "ok" if main.body.strip() else "empty"
+            listings += listing
             no_date += main.published is None
             load.save_document(con, Document(
                 doc_id, page["source_id"], page["url"], page["canonical_url"], page["content_hash"],
                 main.title, main.sapo, main.author, main.published, text, main.method, status,
             ))  # fmt: skip
-            if status == "empty":
-                empty += 1
+            if status != "ok":  # recorded as such, no facts
+                empty += status == "empty"
                 load.replace_facts(con, doc_id, [], Extraction(doc_id), [])
                 continue
             stage = "extract"
@@ -114,7 +118,7 @@ def process_pages(
             if progress is not None:
                 progress(i, len(pages))
     sync_registry(con, registry)
-    return ProcessSummary(len(pages), docs, empty, errors, no_date)
+    return ProcessSummary(len(pages), docs, empty, errors, no_date, listings)
 
 
 def sync_registry(con: Connection, registry: Registry) -> None:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
-class _Handler(SimpleHTTPRequestHandler):
+class SiteHandler(SimpleHTTPRequestHandler):
     site_hosts: frozenset[str] = frozenset()
     requested: list[str]
     delay: float = 0.0
@@ -83,9 +83,11 @@ class _Handler(SimpleHTTPRequestHandler):
 class SiteServer:
     """``with SiteServer(directory, hosts) as srv: srv.url`` — started on a free port."""
 
-    def __init__(self, directory: Path, hosts: tuple[str, ...] = (), delay: float = 0.0) -> None:
+    def __init__(
+        self, directory: Path, hosts: tuple[str, ...] = (), delay: float = 0.0, handler: type[SiteHandler] | None = None
+    ) -> None:
         self.requested: list[str] = []  # every request line's target, in order (for tests and logs)
-        handler = type("Handler", (_Handler,), {"site_hosts": frozenset(hosts), "requested": self.requested, "delay": delay})
+        handler = type("Handler", (handler or SiteHandler,), {"site_hosts": frozenset(hosts), "requested": self.requested, "delay": delay})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="site-server", daemon=True)
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
@@ -40,7 +41,7 @@ class GenericSpider(scrapy.Spider):
     # -- requests ------------------------------------------------------------------------
     def _request(self, url: str, kind: str, callback: Any) -> scrapy.Request | None:
         url = canonical_url(url)
-        if url in self._seen or len(self._seen) >= self.source.max_pages:
+        if url in self._seen or len(self._seen) >= self.source.max_pages or not self._on_site(url):
             return None
         self._seen.add(url)
         if trap_reason(url, self.crawl_state.now.year):
@@ -73,6 +74,11 @@ class GenericSpider(scrapy.Spider):
             if (r := self._request(url, "listing", self.parse_listing)) is not None:
                 yield r
 
+    def _on_site(self, url: str) -> bool:
+        """Only the source's own hosts (Scrapy's offsite filter lets dont_filter requests through)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
     def _follow(self, url: str) -> scrapy.Request | None:
         if self.source.is_article(url):
             return self._request(url, "article", self.parse_article)
@@ -95,6 +101,25 @@ class GenericSpider(scrapy.Spider):
             body=response.body,
             fetched_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
         )
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> GenericSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_robots_parsed, signal=signals.robots_parsed)
+        return spider
+
+    def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Scrapy obeys robots.txt rules but not its Crawl-delay: apply it to the site's slot."""
+        protego = getattr(robotparser, "rp", None)
+        if protego is None or self.crawler is None or self.crawler.engine is None:
+            return
+        delay = protego.crawl_delay(self.crawler.settings.get("USER_AGENT", "*"))
+        if delay:
+            downloader = self.crawler.engine.downloader
+            slot = downloader.slots.get(downloader.get_slot_key(request))
+            if slot is not None:
+                slot.delay = max(slot.delay, float(delay))
+            self.crawl_delay = float(delay)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self._page(response)

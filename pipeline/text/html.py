@@ -203,3 +203,16 @@ def _date(tree: lxml.html.HtmlElement, html: str, css: str) -> dt.date | None:
     except Exception:
         found = None
     return dt.date.fromisoformat(found) if found else None
+
+
+def looks_like_listing(html: str) -> bool:
+    """An index or listing page (many links, little prose of its own), not an article."""
+    tree = lxml.html.fromstring(html)
+    _strip_furniture(tree)
+    body = tree.find("body")
+    if body is None:
+        return False
+    text = clean(body.text_content())
+    links = [clean(a.text_content()) for a in body.iter("a")]
+    link_chars = sum(len(t) for t in links)
+    return len(links) >= 8 and link_chars > 0.5 * max(len(text), 1)
