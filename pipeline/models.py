@@ -8,7 +8,7 @@ holds for every fact record (a test checks it over every fixture).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +188,3 @@ class PipelineError:
     error_type: str = ""
     doc_id: str = ""
     run_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    run_id: int
-    pages_seen: int
-    pages_new: int
-    documents: int
-    errors: int
-    extra: dict[str, int] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -136,8 +137,6 @@ def article_pages(
 
 
 def save_document(con: Connection, d: Document) -> None:
-    import hashlib
-
     con.execute(
         "INSERT OR REPLACE INTO documents (doc_id, source_id, url, canonical_url, content_hash, title, sapo, author,"
         " published, text, text_hash, extraction_method, status, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
