@@ -1,6 +1,7 @@
 """A real Scrapy crawl of the sample site through a real server on 127.0.0.1."""
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import read_response
 from pipeline.serve import SiteServer
@@ -26,7 +28,9 @@ from crawler.sources import builtin_sources
 from pipeline.store import connect, load
 db, archive, proxy, recheck = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 con = connect(db); run_id = load.start_run(con, "test", ["sample"]); con.close()
-stats = run_crawl([builtin_sources()["sample"]], db, archive, run_id, LOCAL_OVERRIDES, proxy=proxy,
+# small WARC files, so that a crawl of the sample site rotates through several
+overrides = {**LOCAL_OVERRIDES, "THIDUA_WARC_MAX_BYTES": 32 * 1024}
+stats = run_crawl([builtin_sources()["sample"]], db, archive, run_id, overrides, proxy=proxy,
                   recheck_after=dt.timedelta(days=recheck))
 print(json.dumps(dataclasses.asdict(stats[0])))
 """
@@ -65,10 +69,27 @@ def test_every_article_archived_once_and_readable(first_crawl, sample_gold) -> N
     assert len(rows) == len(sample_gold)
     article_requests = [p for p in requested if p.endswith(".html")]
     assert len(article_requests) == len(set(article_requests)) == len(sample_gold), "each article fetched once"
-    url, warc_file, offset, length = rows[0]
-    stored = read_response(archive, warc_file, offset)
-    assert stored.status == 200 and stored.url == url and len(stored.body) == length
-    assert stored.body == (site / url.split("/", 3)[3]).read_bytes()
+    for url, warc_file, offset, length in rows:
+        stored = read_response(archive, warc_file, offset)
+        assert stored.status == 200 and stored.url == url and len(stored.body) == length
+        assert stored.body == (site / url.split("/", 3)[3]).read_bytes()
+
+
+def test_archive_rotates_by_size_into_valid_gzip_warcs(first_crawl) -> None:  # type: ignore[no-untyped-def]
+    _, db, archive, _, stats = first_crawl
+    files = sorted(archive.glob("*.warc.gz"))
+    assert len(files) >= 4, "the sample site gzips to ~200 KB: 32 KB files must rotate"
+    records = 0
+    for f in files:
+        assert f.stat().st_size < 32 * 1024 + 256 * 1024, "a file closes once past the limit (one page may overshoot)"
+        with gzip.open(f) as fh:  # each file is a complete gzip stream
+            fh.read()
+        with f.open("rb") as fh:
+            records += sum(1 for r in ArchiveIterator(fh) if r.rec_type == "response")
+    assert records == stats["fetched"], "every response archived once, robots.txt included"
+    con = duckdb.connect(str(db), read_only=True)
+    used = {r[0] for r in con.execute("SELECT DISTINCT warc_file FROM pages").fetchall()}
+    assert used == {f.name for f in files}
 
 
 def test_second_run_over_unchanged_site_adds_nothing(first_crawl, sample_gold) -> None:  # type: ignore[no-untyped-def]
