@@ -245,6 +245,119 @@ def reprocess(
     console.print(f"reprocessed {s.pages} pages: {s.documents} documents, {s.empty} empty, {s.errors} errors")
 
 
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="HTML pages or plain-text files (a directory: every file in it).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl (one record per file) or table.")] = "jsonl",
+    with_text: Annotated[bool, typer.Option("--with-text", help="Include the document text the spans point into.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Extract the codebook's fields from local files: no crawl, no database. Every fact has its span."""
+    import json
+
+    from pipeline.canon import Registry
+    from pipeline.extract import TopicRules
+    from pipeline.record import extract_file
+
+    if fmt not in ("jsonl", "table"):
+        raise typer.BadParameter(f"{fmt!r}; use jsonl or table", param_hint="--format")
+    settings = Settings.load(config)
+    registry, rules = Registry.from_file(settings.registry), TopicRules.from_file(settings.topics)
+    files = _expand(paths)
+    failed = 0
+    for path in files:
+        try:
+            rec, _ = extract_file(path, rules, registry, include_text=with_text)
+        except (OSError, ValueError) as exc:  # one unreadable file is reported; the others go on
+            failed += 1
+            err.print(f"[red]{path}:[/] {exc}", highlight=False)
+            continue
+        rec["path"] = str(path)
+        if fmt == "jsonl":
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        else:
+            _print_record(rec)
+    if failed:
+        raise ThiduaError(f"{failed} of {len(files)} files could not be read")
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".html", ".htm", ".txt"))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise ThiduaError(f"no such file: {p}")
+    if not files:
+        raise ThiduaError("no .html, .htm or .txt files in the given paths")
+    return files
+
+
+def _print_record(rec: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{rec['path']} ({rec['status']})", show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    for key in ("title", "published", "issuer", "level", "province", "district", "province_2025", "year", "doc_number", "signatory"):
+        table.add_row(key, "" if rec.get(key) is None else str(rec[key]))
+    for t in rec["themes"]:
+        table.add_row(f"theme ({t['kind']})", t["text"])
+    for p in rec["phases"]:
+        table.add_row(f"phase {p['n']}", f"{p['start']} → {p['end']}" + (f" “{p['theme']}”" if p["theme"] else ""))
+    for m in rec["movements"]:
+        table.add_row(m["kind"], m["text"] + ("" if m["canonical"] == m["text"] else f"  [dim]→ {m['canonical']}[/]"))
+    for q in rec["other_quotes"]:
+        table.add_row(f"quote ({q['kind']})", q["text"])
+    for a in rec["anniversaries"]:
+        table.add_row("anniversary", f"{a['years']} năm {a['event']}")
+    table.add_row("legal refs", ", ".join(r["ref"] for r in rec["legal_refs"]))
+    table.add_row("topics", ", ".join(rec["topics"]))
+    console.print(table)
+
+
+@app.command(name="eval")
+def eval_(
+    gold: Annotated[list[Path], typer.Option("--gold", help="Gold JSONL file (repeat --gold/--docs for several sets).")],
+    docs: Annotated[list[Path], typer.Option("--docs", help="Directory with the gold documents (<id>.txt or <id>.html).")],
+    fmt: FormatOpt = "table",
+    items: Annotated[bool, typer.Option("--items/--no-items", help="List every miss and false hit with its sentence.")] = True,
+    config: ConfigOpt = None,
+) -> None:
+    """Precision, recall and F1 per field against gold annotations, with every miss and false hit."""
+    import json
+
+    from pipeline.canon import Registry
+    from pipeline.evaluate import evaluate, load_gold
+    from pipeline.extract import TopicRules
+    from pipeline.record import extract_file
+    from pipeline.reports.evaluation import print_report
+
+    if len(gold) != len(docs):
+        raise typer.BadParameter("give one --docs directory for each --gold file", param_hint="--docs")
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter(f"{fmt!r}; use table or json", param_hint="--format")
+    settings = Settings.load(config)
+    registry, rules = Registry.from_file(settings.registry), TopicRules.from_file(settings.topics)
+    reports = []
+    for g, d in zip(gold, docs, strict=True):
+        if not d.is_dir():
+            raise ThiduaError(f"no documents directory {d}")
+        records = load_gold(g)
+        with console.status(f"Extracting {len(records)} documents of {g.name} …"):
+            report = evaluate(records, lambda p: extract_file(p, rules, registry), d, str(g))
+        if report.missing_docs:
+            err.print(f"[yellow]{len(report.missing_docs)} gold records have no file in {d}:[/] {', '.join(report.missing_docs[:5])}")
+        reports.append(report)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([r.as_dict(with_items=items) for r in reports], ensure_ascii=False, indent=1) + "\n")
+    else:
+        for r in reports:
+            print_report(r, console, items=items)
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

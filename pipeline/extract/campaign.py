@@ -37,9 +37,10 @@ PROVINCE_MENTION = re.compile(rf"\b(?:tỉnh|thành phố|TP\.?)\s+(?P<place>{_P
 YEAR_AFTER_CUE = re.compile(r"(?:thi đua|phong trào)[^.\n]{0,120}?năm\s+(20\d\d)", re.I)
 ANY_YEAR = re.compile(r"\bnăm\s+(20\d\d)\b")
 DOC_NUMBER = re.compile(r"(?:Kế hoạch\s+(?:số\s*)?|\bSố\s*:\s*)(\d{1,4}\s*(?:/\s*\d{4})?\s*[/-]\s*KH(?:\s*[-/]\s*[A-ZĐ][\wĐ]*){0,3})")
-SIGN_BLOCK = re.compile(r"(?:CHỦ TỊCH|TRƯỞNG BAN|BAN THƯỜNG VỤ)\s*\n(?:[^\n]{0,40}\n)?(?:\(\s*[Đđ]ã\s*k[ýí]\s*\)\s*)?(?P<name>" + _CAP + r"(?: " + _CAP + r"){1,4})\s*$", re.M)
+SIGN_BLOCK = re.compile(r"(?:CHỦ TỊCH|TRƯỞNG BAN|BAN THƯỜNG VỤ)\s*\n(?:[^\n]{0,40}\n\s*){0,3}?(?P<name>(?![^\n]*[A-ZĐ][A-ZĐ])" + _CAP + r"(?: " + _CAP + r"){1,4})\s*$", re.M)
 SIGN_INLINE = re.compile(r"(?:Phó\s+)?Chủ tịch[^,.;\n]{0,60}?\s(?P<name>" + _CAP + r"(?: " + _CAP + r"){1,4})\s+(?:đã|vừa)\s+k[ýí]")
 CITED = re.compile(r"thực hiện|căn cứ|theo\s|hướng dẫn|của Tổng|cụ thể hóa|cụ thể hoá", re.I)
+OWN_PLAN = re.compile(r"\s*,?\s*(?:vừa|mới)\s+(?:được\s+)?(?:ban hành|ký|kí|phát động)")  # "Theo Kế hoạch số 14/KH-LĐLĐ vừa ban hành"
 HANOI_HINT = re.compile(r"Thủ đô|Hà Nội")
 
 
@@ -238,7 +239,10 @@ def extract_campaign(doc: Doc) -> list[MetaField]:
     year = _campaign_year(doc)
     if year:
         fields.append(_field(doc, "year", year.group(1), year.start(1), year.end(1)))
-    num = next((m for m in DOC_NUMBER.finditer(text) if not CITED.search(text[max(0, m.start() - 45) : m.start()])), None)
+    num = next(
+        (m for m in DOC_NUMBER.finditer(text) if not CITED.search(text[max(0, m.start() - 45) : m.start()]) or OWN_PLAN.match(text, m.end())),
+        None,
+    )
     if num:
         fields.append(_field(doc, "doc_number", re.sub(r"\s+", "", num.group(1)), num.start(1), num.end(1)))
     tail_start = max(0, len(text) - 600)

@@ -42,6 +42,18 @@ LIST_GAP = re.compile(r"^[\s;,:\-–—”\"’]*(?:(?:và|cùng|hoặc)\s*)?[\s
 PHASE_CUE = re.compile(r"\b(dot|giai doan)\s*(\d+|[ivx]+\d?)\b")
 YEAR_THEME_AFTER = re.compile(r"^\s*(cua\s+)?(nam|cong tac|hoat dong)\b")
 CLAUSE_END = re.compile(r"[;.!?\n“]")
+# An unclosed quote also ends where the sentence moves on: to another cue ("và chủ đề năm
+# ...") or to the body the quoted words belong to ("... của Tổng Liên đoàn ...").
+UNCLOSED_END = re.compile(
+    r"\s+(?:(?:và|cùng|với|gắn với)\s+(?:chủ đề|phong trào|cuộc vận động|khẩu hiệu|phương châm)\b"
+    r"|của\s+(?:Tổng Liên đoàn|Liên đoàn|Công đoàn|Đảng bộ|Thành ủy|Tỉnh ủy|Huyện ủy|Quận ủy|Ủy ban|UBND|Ban Thường vụ|Ban Chấp hành|"
+    r"thành phố|tỉnh|quận|huyện|ngành)\b)",
+    re.I,
+)
+# A movement cue right before the quote ("phong trào thi đua như: “") beats a theme cue further back.
+ADJACENT_MOVEMENT = re.compile(r"(?:phong trao|cuoc van dong)(?:\s+thi dua)?(?:\s+yeu nuoc)?\s*(?:nhu|gom|sau day|sau)?\s*:?\s*$")
+# "Thi đua “A”, “B”": the verb alone names movements when it stands right before the quote.
+ADJACENT_EMULATION = re.compile(r"(?:^|[\s.;:(])thi dua\s*:?\s*$")
 MAX_NAME_WORDS = 40
 
 
@@ -87,8 +99,8 @@ def find_spans(text: str) -> list[tuple[int, int, bool]]:
                     continue  # an apostrophe
         for o in stack:  # unclosed: run to the end of the clause
             rest = text[o.pos + 1 : pos + len(para)]
-            m = CLAUSE_END.search(rest)
-            end = o.pos + 1 + (m.start() if m else len(rest))
+            cut = [m.start() for m in (CLAUSE_END.search(rest), UNCLOSED_END.search(rest)) if m is not None]
+            end = o.pos + 1 + min(cut, default=len(rest))
             spans.append((o.pos + 1, end, False))
         pos += len(para) + 1
     out = []
@@ -104,6 +116,7 @@ def find_spans(text: str) -> list[tuple[int, int, bool]]:
 
 def _role(folded: str, text: str, start: int, window_start: int, prev: Quote | None, quote_text: str) -> str:
     before = folded[window_start : start - 1]
+    before = before[before.rfind(";") + 1 :]  # a cue speaks for its own clause only
     if prev is not None and prev.role in ("movement", "campaign", "motto", "contest", "activity"):
         if LIST_GAP.match(text[prev.end : start - 1]):
             return prev.role
@@ -115,6 +128,10 @@ def _role(folded: str, text: str, start: int, window_start: int, prev: Quote | N
         p = before.rfind(cue)
         if p > best_pos:
             best, best_pos = role, p
+    if ADJACENT_MOVEMENT.search(before):
+        return best if best in ("movement", "campaign") and len(quote_text.split()) <= MAX_NAME_WORDS else "other"
+    if best == "other" and ADJACENT_EMULATION.search(before) and len(quote_text.split()) <= MAX_NAME_WORDS:
+        return "movement"
     if theme_pos >= 0 and len(before) - theme_pos <= THEME_REACH:
         best, best_pos = "theme", theme_pos
     if best == "theme":

@@ -14,6 +14,9 @@ ANNIV = re.compile(
     r"Thăng Long|Quốc khánh|Khởi nghĩa|Tổng tuyển cử|sinh|truyền thống)[^(;,\n]{0,110}?)"
     r"\s*(?:\((?P<range>[^()]{6,40})\)|(?=[;,.\n]|\s+và\s|$))"
 )
+# an event name that runs on past a comma or "và" to its dates: "Ngày giải phóng miền Nam, thống nhất đất nước (30/4/1975 – 30/4/2020)"
+EXTEND = re.compile(r"(?P<more>[^();\n]{0,90}?)\s*\((?P<range>[^()]*\d[^()]{4,38})\)")
+ANOTHER = re.compile(r"\d{1,4}\s+năm\s")
 CELEBRATE = re.compile(r"kỷ niệm|chào mừng|mừng|hướng tới|lập thành tích", re.I)
 RANGE_SPLIT = re.compile(r"\s*[–\-—]\s*")
 
@@ -48,16 +51,18 @@ def _anniversary_mentions(doc: Doc) -> list[Anniversary]:
         if years < 1 or years > 2000:
             continue
         frm = to = ""
-        if m.group("range"):
-            parts = RANGE_SPLIT.split(m.group("range").strip())
+        rng, event_end, end = m.group("range"), m.end("event"), m.end()
+        if not rng and (x := EXTEND.match(doc.text, event_end)) and not ANOTHER.search(x.group("more")):
+            rng, event_end, end = x.group("range"), x.end("more"), x.end()
+        if rng:
+            parts = RANGE_SPLIT.split(rng.strip())
             if len(parts) == 2:
                 a, b = parse_bound(parts[0], None), parse_bound(parts[1], None)
                 to = b.value if b and b.precision == "day" else ""
                 frm = a.value if a and a.precision == "day" else ""
                 if frm and to and int(to[:4]) - int(frm[:4]) != years:
                     frm = f"{int(to[:4]) - years:04d}{frm[4:]}"  # a typo in the year ("28/7/2929")
-        event = m.group("event").strip()
-        end = m.end()
+        event = doc.text[m.start("event") : event_end].strip()
         out.append(Anniversary(m.start(), end, doc.text[m.start() : end], sent, ANNIV_NAME,
                                years=years, event=event, from_date=frm, to_date=to))
     return out
