@@ -229,20 +229,26 @@ def reprocess(
     from pipeline.extract import TopicRules
     from pipeline.process import process_pages
     from pipeline.store import connect
+    from pipeline.text import TokenCache
 
     settings = Settings.load(config, db=db, archive=archive)
     if not settings.db.exists():
         raise ThiduaError(f"no database at {settings.db}", hint="pass --db, or crawl first")
     con = connect(settings.db)
+    cache = TokenCache(settings.token_cache_file)
     try:
         with console.status("Re-extracting from the archive …"):
             s = process_pages(
                 con, settings.archive, Registry.from_file(settings.registry), TopicRules.from_file(settings.topics),
-                sources=builtin_sources(),
+                sources=builtin_sources(), cache=cache,
             )  # fmt: skip
     finally:
         con.close()
-    console.print(f"reprocessed {s.pages} pages: {s.documents} documents, {s.empty} empty, {s.errors} errors")
+        cache.close()
+    console.print(
+        f"reprocessed {s.pages} pages: {s.documents} documents, {s.empty} empty, {s.errors} errors; "
+        f"tokens of {cache.hits} texts from the cache, {cache.misses} segmented"
+    )
 
 
 @app.command()

@@ -29,6 +29,7 @@ from pipeline.extract import TopicRules
 from pipeline.process import ProcessSummary, process_pages
 from pipeline.settings import Settings
 from pipeline.store import connect, load
+from pipeline.text import TokenCache
 
 
 class LockError(ThiduaError):
@@ -129,10 +130,13 @@ def _process(
 ) -> dict[str, ProcessSummary]:  # fmt: skip
     out: dict[str, ProcessSummary] = {}
     con = connect(work)
+    cache = TokenCache(settings.token_cache_file)
     try:
         for s in sources:
             with console.status(f"[bold]Extracting {s.id} …"):
-                summary = process_pages(con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True, sources={s.id: s})
+                summary = process_pages(
+                    con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True, sources={s.id: s}, cache=cache
+                )  # fmt: skip
             load.save_site_stats(con, run_id, s.id, documents=summary.documents, empty=summary.empty, no_date=summary.no_date)
             out[s.id] = summary
         load.finish_run(
@@ -141,4 +145,5 @@ def _process(
         )  # fmt: skip
     finally:
         con.close()
+        cache.close()
     return out

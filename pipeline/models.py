@@ -8,7 +8,8 @@ holds for every fact record (a test checks it over every fixture).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class Doc:
     published: dt.date | None = None
     sentences: tuple[Span, ...] = ()
     tokens: tuple[Token, ...] = ()
+    nlp: Any = field(default=None, compare=False, repr=False)  # the spaCy Doc over the same tokens
 
     def sentence_of(self, offset: int) -> int:
         """Index of the sentence that holds character ``offset`` (-1 when none does)."""

@@ -16,7 +16,7 @@ from pipeline.canon.registry import unregistered_rows
 from pipeline.extract import TopicRules, extract_all
 from pipeline.models import Document, Extraction, PipelineError
 from pipeline.store import Connection, load
-from pipeline.text import make_doc
+from pipeline.text import TokenCache, make_doc
 from pipeline.text.html import decode, extract_main, looks_like_listing
 from pipeline.text.normalize import fold
 
@@ -72,9 +72,11 @@ def process_pages(
     progress: Callable[[int, int], None] | None = None,
     only_unprocessed: bool = False,
     sources: Mapping[str, Source] | None = None,
+    cache: TokenCache | None = None,
 ) -> ProcessSummary:
     """Extract every (or every unprocessed) stored article page. A page of a known source is
-    read with the selector set in force when it was fetched."""
+    read with the selector set in force when it was fetched; ``cache`` spares re-segmenting
+    text it has seen."""
     pages = load.article_pages(con, source_ids, only_unprocessed)
     docs = empty = errors = no_date = listings = 0
     for i, page in enumerate(pages, 1):
@@ -105,7 +107,7 @@ def process_pages(
                 continue
             stage = "extract"
             with time_limit(MAX_SECONDS):
-                doc = make_doc(doc_id, text, main.title, main.published)
+                doc = make_doc(doc_id, text, main.title, main.published, cache)
                 ex = extract_all(doc, rules)
             ids = [registry.resolve(m.surface).movement_id for m in ex.movements]
             stage = "load"

@@ -23,11 +23,17 @@ class Settings:
     demo_db: Path = Path("data/demo.duckdb")
     jobs: Path = Path("data/jobs")  # Scrapy JOBDIRs of runs in progress
     reports: Path = Path("data/reports")
+    token_cache: Path = Path("")  # sentence and token spans by text hash; "" = beside the database
     proxy: str = ""  # send every request through this HTTP proxy
     recheck_days: float = 14.0  # re-check a stored article (conditional request) after this long
     user_agent: str = ""
     download_delay: float = 1.0
     polite: bool = True  # False drops delays and throttling: only for servers you run yourself
+
+    @property
+    def token_cache_file(self) -> Path:
+        """The token cache in use: the setting, else ``<db>.tokens.sqlite``."""
+        return self.token_cache if str(self.token_cache) not in ("", ".") else self.db.with_name(self.db.name + ".tokens.sqlite")
 
     @classmethod
     def load(cls, config: Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Settings:

@@ -67,3 +67,12 @@ def test_facts_come_from_the_crawl_not_the_gold(demo_runs: tuple[Path, list]) ->
     ).fetchone()[0]
     assert bad == 0
     assert con.execute("SELECT count(DISTINCT year) FROM stg_campaigns WHERE year IS NOT NULL").fetchone()[0] >= 8
+
+
+def test_reprocess_reads_tokens_from_the_cache(demo_runs: tuple[Path, list], sample_gold: list[dict]) -> None:
+    """The demo segmented every text once; re-extracting from the archive segments none again."""
+    db, _ = demo_runs
+    r = run_cli("reprocess", "--db", str(db), "--archive", str(db.parent / "archive-demo"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert f"tokens of {len(sample_gold)} texts from the cache, 0 segmented" in r.stdout
+    assert (db.parent / "demo.duckdb.tokens.sqlite").exists()

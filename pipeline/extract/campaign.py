@@ -2,6 +2,7 @@
 campaign year, the plan's own number, signatory. Each field keeps the span it came from."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -137,18 +138,23 @@ def _person(text: str, start: int, end: int) -> tuple[int, int]:
 CENTRAL_CITIES = frozenset({"Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Hồ Chí Minh", "Huế"})
 
 
+@functools.cache
+def _province_names() -> re.Pattern[str]:
+    """Every old province name as one pattern, longest first ("Hồ Chí Minh" is mostly the
+    President in these texts: only "Thành phố Hồ Chí Minh" counts)."""
+    names = sorted((p for p in provinces_2025() if p != "Hồ Chí Minh"), key=len, reverse=True)
+    alts = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)|(?:Thành phố|thành phố|TP\.?)\s+(?P<hcm>Hồ Chí Minh)")
+
+
 def _main_province(doc: Doc) -> str | None:
     """The province the document is about: the one named most often (after tỉnh/thành phố or bare)."""
-    names = [p for p in provinces_2025() if p != "Hồ Chí Minh"]  # mostly the President in these texts
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
-    for name in names:
-        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", doc.text):
-            counts[name] += 1
-            first.setdefault(name, m.start())
-    for m in re.finditer(r"(?:Thành phố|thành phố|TP\.?)\s+Hồ Chí Minh", doc.text):
-        counts["Hồ Chí Minh"] += 1
-        first.setdefault("Hồ Chí Minh", m.start())
+    for m in _province_names().finditer(doc.text):
+        name = "Hồ Chí Minh" if m.group("hcm") else m.group(0)
+        counts[name] += 1
+        first.setdefault(name, m.start())
     if not counts:
         return None
     return max(counts, key=lambda n: (counts[n], -first[n]))

@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass
 
 from pipeline.models import Doc, Quote
-from pipeline.text.normalize import strip_marks
+from pipeline.text.normalize import fold_aligned
 
 NAME = "quotes.v1"
 OPENERS = "“‘"
 CLOSERS = "”’"
 STRAIGHT = '"'
+QUOTE_CHARS = re.compile("[“‘”’\"]")
 
 # Cues, in folded form (lower case, no marks), and the role each gives a quote after it.
 CUES: tuple[tuple[str, str], ...] = (
@@ -85,7 +86,8 @@ def find_spans(text: str) -> list[tuple[int, int, bool]]:
     pos = 0
     for para in text.split("\n"):
         stack: list[_Open] = []
-        for j, c in enumerate(para):
+        for qm in QUOTE_CHARS.finditer(para):
+            j, c = qm.start(), qm.group(0)
             i = pos + j
             if c in OPENERS:
                 stack.append(_Open(i, c))
@@ -145,7 +147,7 @@ def _role(folded: str, text: str, start: int, window_start: int, prev: Quote | N
 
 def extract_quotes(doc: Doc) -> list[Quote]:
     text = doc.text
-    folded = strip_marks(text).lower()  # same length as text: offsets carry over
+    folded = fold_aligned(text)  # same length as text: offsets carry over
     spans = find_spans(text)
     quotes: list[Quote] = []
     for s, e, closed in spans:

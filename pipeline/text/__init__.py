@@ -1,10 +1,22 @@
-"""Text layer: HTML → main text, normalisation, sentences and tokens with offsets."""
+"""Text layer: HTML or plain text → main text, normalisation, sentences and word tokens with
+offsets, and a spaCy Doc over them."""
 from __future__ import annotations
 
+import datetime as dt
+
 from pipeline.models import Doc
-from pipeline.text import vn
+from pipeline.text.tokens import TokenCache, blank_nlp, spacy_doc
+
+_NO_CACHE = TokenCache()
+
+__all__ = ["TokenCache", "make_doc"]
 
 
-def make_doc(doc_id: str, text: str, title: str = "", published: object = None) -> Doc:
-    """A Doc over already-normalised text, with sentence spans (tokens are left to callers that need them)."""
-    return Doc(doc_id=doc_id, text=text, title=title, published=published, sentences=vn.sentences(text))  # type: ignore[arg-type]
+def make_doc(
+    doc_id: str, text: str, title: str = "", published: dt.date | None = None, cache: TokenCache | None = None
+) -> Doc:
+    """A Doc over already-normalised text: sentence spans, underthesea word tokens (from
+    ``cache`` when it holds this text) and the spaCy Doc built from them."""
+    sentences, tokens = (cache or _NO_CACHE).analyse(text)
+    nlp = spacy_doc(blank_nlp().vocab, text, tokens, sentences)
+    return Doc(doc_id=doc_id, text=text, title=title, published=published, sentences=sentences, tokens=tokens, nlp=nlp)

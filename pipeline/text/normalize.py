@@ -6,6 +6,7 @@ so "Đối mới" and "Đổi mới", "hoá" and "hóa" meet. Keys are never sho
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -72,10 +73,35 @@ def normalize_text(text: str) -> str:
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 
 
+def _strip_char(c: str) -> str:
+    base = "".join(x for x in unicodedata.normalize("NFD", c) if unicodedata.category(x) != "Mn")
+    return base or c
+
+
+# Latin letters with marks (Vietnamese lives in U+00C0–U+024F and U+1E00–U+1EFF) → bare letter.
+_MARKS = {cp: _strip_char(chr(cp)) for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)) if _strip_char(chr(cp)) != chr(cp)}
+_MARKS |= {ord("đ"): "d", ord("Đ"): "D"}
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
+@functools.lru_cache(maxsize=8)
+def fold_aligned(text: str) -> str:
+    """Lower case without tone marks, character for character: ``fold_aligned(t)[i]`` is
+    ``t[i]`` folded, so a match in it is a match at the same offsets in ``t``. (A stray
+    combining mark stays as it is; a character whose lower case is longer stays too.)"""
+    out = text.translate(_MARKS).lower()
+    if len(out) != len(text):
+        out = "".join(low if len(low := c.lower()) == 1 else c for c in text.translate(_MARKS))
+    return out
+
+
 def strip_marks(text: str) -> str:
-    """Remove tone marks and accents; đ → d."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    """Remove tone marks and accents; đ → d. On NFC text each character maps to one, so
+    offsets carry over; combining marks of decomposed text are dropped."""
+    out = text.translate(_MARKS)
+    if _COMBINING.search(out):
+        out = "".join(c for c in unicodedata.normalize("NFD", out) if unicodedata.category(c) != "Mn")
+    return out
 
 
 def fold(text: str) -> str:

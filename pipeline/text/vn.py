@@ -99,3 +99,11 @@ def districts() -> dict[str, tuple[str, ...]]:
         if name and prov:
             out.setdefault(name, set()).add(prov)
     return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+@functools.cache
+def version() -> str:
+    """underthesea's version: cached segmentations are keyed by it."""
+    from importlib.metadata import version as dist_version
+
+    return dist_version("underthesea")
