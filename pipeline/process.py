@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -14,8 +15,9 @@ from crawler.sources import Source
 from pipeline.canon import Registry
 from pipeline.canon.registry import unregistered_rows
 from pipeline.extract import TopicRules, extract_all
-from pipeline.models import Document, Extraction, PipelineError
+from pipeline.models import Document, PipelineError
 from pipeline.store import Connection, load
+from pipeline.store.load import DocumentFacts
 from pipeline.text import TokenCache, make_doc
 from pipeline.text.html import decode, extract_main, looks_like_listing
 from pipeline.text.normalize import fold
@@ -62,6 +64,45 @@ def document_id(canonical_url: str, content_hash: str) -> str:
     return hashlib.sha1(f"{canonical_url}\n{content_hash}".encode()).hexdigest()[:16]
 
 
+PAGE_BATCH = 500  # article pages read from the store at a time
+WRITE_BATCH = 200  # documents written per transaction
+
+
+def _extract_page(
+    page: dict, archive_dir: Path, registry: Registry, rules: TopicRules, sources: Mapping[str, Source], cache: TokenCache | None
+) -> DocumentFacts:
+    """One stored page → its document and facts. Raises with ``.stage`` set on failure."""
+    stage = "archive"
+    try:
+        stored = read_response(archive_dir, page["warc_file"], page["warc_offset"])
+        stage = "text"
+        if len(stored.body) > MAX_HTML_BYTES:
+            raise ExtractionLimit(f"page of {len(stored.body) / 2**20:.1f} MB is over the {MAX_HTML_BYTES // 2**20} MB limit")
+        source = sources.get(page["source_id"])
+        selectors = source.selectors_for(page["first_fetched"].date()) if source else None
+        with time_limit(MAX_SECONDS):
+            html = decode(stored.body, stored.headers.get("Content-Type", ""))
+            main = extract_main(html, page["url"], selectors)
+            listing = looks_like_listing(html)
+        doc_id = document_id(page["canonical_url"], page["content_hash"])
+        status = "listing" if listing else "ok" if main.body.strip() else "empty"
+        document = Document(
+            doc_id, page["source_id"], page["url"], page["canonical_url"], page["content_hash"],
+            main.title, main.sapo, main.author, main.published, main.text, main.method, status,
+        )  # fmt: skip
+        if status != "ok":  # recorded as such, no facts
+            return DocumentFacts(document)
+        stage = "extract"
+        with time_limit(MAX_SECONDS):
+            doc = make_doc(doc_id, main.text, main.title, main.published, cache)
+            ex = extract_all(doc, rules)
+        ids = [registry.resolve(m.surface).movement_id for m in ex.movements]
+        return DocumentFacts(document, [(s.start, s.end) for s in doc.sentences], ex, ids)
+    except Exception as exc:
+        exc.stage = stage  # type: ignore[attr-defined]
+        raise
+
+
 def process_pages(
     con: Connection,
     archive_dir: Path,
@@ -76,51 +117,51 @@ def process_pages(
 ) -> ProcessSummary:
     """Extract every (or every unprocessed) stored article page. A page of a known source is
     read with the selector set in force when it was fetched; ``cache`` spares re-segmenting
-    text it has seen."""
-    pages = load.article_pages(con, source_ids, only_unprocessed)
-    docs = empty = errors = no_date = listings = 0
-    for i, page in enumerate(pages, 1):
-        stage = "archive"
+    text it has seen. Pages are read and documents written in batches, so memory does not
+    grow with the number of pages."""
+    total = load.count_article_pages(con, source_ids, only_unprocessed)
+    counts: Counter[str] = Counter()
+    pending: list[tuple[DocumentFacts, dict]] = []
+
+    def fail(page: dict, stage: str, exc: Exception) -> None:
+        counts["errors"] += 1
+        load.record_error(con, PipelineError(stage, page["source_id"], page["url"], str(exc), type(exc).__name__, run_id=run_id))
+
+    def stored(item: DocumentFacts) -> None:
+        d = item.document
+        counts["documents" if d.status == "ok" else d.status] += 1
+        counts["no_date"] += d.published is None
+
+    def flush() -> None:
         try:
-            stored = read_response(archive_dir, page["warc_file"], page["warc_offset"])
-            stage = "text"
-            if len(stored.body) > MAX_HTML_BYTES:
-                raise ExtractionLimit(f"page of {len(stored.body) / 2**20:.1f} MB is over the {MAX_HTML_BYTES // 2**20} MB limit")
-            source = (sources or {}).get(page["source_id"])
-            selectors = source.selectors_for(page["first_fetched"].date()) if source else None
-            with time_limit(MAX_SECONDS):
-                html = decode(stored.body, stored.headers.get("Content-Type", ""))
-                main = extract_main(html, page["url"], selectors)
-                listing = looks_like_listing(html)
-            text = main.text
-            doc_id = document_id(page["canonical_url"], page["content_hash"])
-            status = "listing" if listing else "ok" if main.body.strip() else "empty"
-            listings += listing
-            no_date += main.published is None
-            load.save_document(con, Document(
-                doc_id, page["source_id"], page["url"], page["canonical_url"], page["content_hash"],
-                main.title, main.sapo, main.author, main.published, text, main.method, status,
-            ))  # fmt: skip
-            if status != "ok":  # recorded as such, no facts
-                empty += status == "empty"
-                load.replace_facts(con, doc_id, [], Extraction(doc_id), [])
-                continue
-            stage = "extract"
-            with time_limit(MAX_SECONDS):
-                doc = make_doc(doc_id, text, main.title, main.published, cache)
-                ex = extract_all(doc, rules)
-            ids = [registry.resolve(m.surface).movement_id for m in ex.movements]
-            stage = "load"
-            load.replace_facts(con, doc_id, [(s.start, s.end) for s in doc.sentences], ex, ids)
-            docs += 1
-        except Exception as exc:  # one bad page is recorded; the batch goes on
-            errors += 1
-            load.record_error(con, PipelineError(stage, page["source_id"], page["url"], str(exc), type(exc).__name__, run_id=run_id))
-        finally:
+            load.write_documents(con, [item for item, _ in pending])
+            for item, _ in pending:
+                stored(item)
+        except Exception:  # find the document the store refused; write the others
+            for item, page in pending:
+                try:
+                    load.write_documents(con, [item])
+                    stored(item)
+                except Exception as exc:
+                    fail(page, "load", exc)
+        pending.clear()
+
+    done, after = 0, ""
+    while pages := load.article_pages(con, source_ids, only_unprocessed, after=after, limit=PAGE_BATCH):
+        after = pages[-1]["canonical_url"]
+        for page in pages:
+            try:
+                pending.append((_extract_page(page, archive_dir, registry, rules, sources or {}, cache), page))
+            except Exception as exc:  # one bad page is recorded; the batch goes on
+                fail(page, getattr(exc, "stage", "extract"), exc)
+            if len(pending) >= WRITE_BATCH:
+                flush()
+            done += 1
             if progress is not None:
-                progress(i, len(pages))
+                progress(done, total)
+    flush()
     sync_registry(con, registry)
-    return ProcessSummary(len(pages), docs, empty, errors, no_date, listings)
+    return ProcessSummary(done, counts["documents"], counts["empty"], counts["errors"], counts["no_date"], counts["listing"])
 
 
 def sync_registry(con: Connection, registry: Registry) -> None:
@@ -132,9 +173,10 @@ def sync_registry(con: Connection, registry: Registry) -> None:
         for m in registry.movements.values()
     ]
     aliases = [(m.movement_id, a, fold(a)) for m in registry.movements.values() for a in (m.canonical, *m.aliases)]
-    mentions = con.execute("SELECT movement_id, text, kind FROM movement_mentions").fetchall()
+    # distinct (name, surface, kind) with counts: as many rows as names, not as mentions
+    mentions = con.execute("SELECT movement_id, text, kind, count(*) FROM movement_mentions GROUP BY ALL").fetchall()
     unknown = [r for r in unregistered_rows(mentions) if r[0] not in registry.movements]
     rows += [(mid, surface, kind, "", None, "", False) for mid, surface, kind in unknown]
-    seen_aliases = {(mid, t) for mid, t, _ in mentions}
+    seen_aliases = {(mid, t) for mid, t, _, _ in mentions}
     aliases += [(mid, t, fold(t)) for mid, t in sorted(seen_aliases)]
     load.upsert_movements(con, rows, aliases)

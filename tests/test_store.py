@@ -1,6 +1,7 @@
 """Migrations: applied once, a re-run is a no-op, an edited applied migration is refused."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -76,8 +77,31 @@ def test_marts_read_only_the_current_version_of_a_page(tmp_path: Path) -> None:
     for i, h in enumerate(("old", "new")):
         when = dt.datetime(2024, 1, 1 + i)
         load.insert_page(con, FetchedPage("s", url, url, "article", when, 200, "text/html", "", "", h, 1, "f", 0, 1), None)
-        load.save_document(con, Document(f"d-{h}", "s", url, url, h, "T", "", "", None, "năm 2024", "m"))
         year = MetaField(0, 8, "năm 2024", 0, "campaign.v1", name="year", value="2024")
-        load.replace_facts(con, f"d-{h}", [(0, 8)], Extraction(f"d-{h}", meta=(year,)), [])
+        doc = Document(f"d-{h}", "s", url, url, h, "T", "", "", None, "năm 2024", "m")
+        load.write_documents(con, [load.DocumentFacts(doc, [(0, 8)], Extraction(f"d-{h}", meta=(year,)))])
     assert con.execute("SELECT doc_id FROM stg_campaigns").fetchall() == [("d-new",)]
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 2, "the old version stays"
+
+
+def test_write_documents_replaces_facts_of_a_document_stored_before(tmp_path: Path) -> None:
+    from pipeline.models import Document, Extraction, MetaField, Quote
+    from pipeline.store import load
+
+    con = connect(tmp_path / "t.duckdb")
+
+    def facts(n: int) -> load.DocumentFacts:
+        quotes = tuple(Quote(i, i + 1, "x", 0, "quotes.v1", role="other") for i in range(n))
+        meta = (MetaField(0, 1, "x", 0, "campaign.v1", name="year", value=str(2020 + n)),)
+        doc = Document("d1", "s", "u", "u", "h", "T", "", "", dt.date(2024, 1, 2), "x" * 10, "m")
+        return load.DocumentFacts(doc, [(0, 5), (5, 10)], Extraction("d1", quotes=quotes, meta=meta))
+
+    other = load.DocumentFacts(Document("d2", "s", "v", "v", "h", "T", "", "", None, "y", "m", "empty"))
+    load.write_documents(con, [facts(3), other])
+    load.write_documents(con, [facts(1)])  # reprocessed: one quote now
+    assert con.execute("SELECT doc_id, count(*) FROM quotes GROUP BY ALL").fetchall() == [("d1", 1)]
+    assert con.execute("SELECT count(*) FROM sentences").fetchone()[0] == 2
+    assert con.execute("SELECT value FROM campaign_fields").fetchall() == [("2021",)]
+    assert con.execute("SELECT doc_id, status, published FROM documents ORDER BY 1").fetchall() == [
+        ("d1", "ok", dt.date(2024, 1, 2)), ("d2", "empty", None),
+    ]  # fmt: skip

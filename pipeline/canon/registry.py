@@ -78,12 +78,12 @@ class Registry:
         return Resolution(key.replace(" ", "-"), surface.strip(), False)
 
 
-def unregistered_rows(mentions: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """(movement_id, surface, kind) of unknown names → one (id, canonical, kind) each: the
+def unregistered_rows(mentions: Iterable[tuple[str, str, str, int]]) -> list[tuple[str, str, str]]:
+    """(movement_id, surface, kind, count) of names → one (id, canonical, kind) each: the
     most frequent surface, ties broken alphabetically, so reruns agree."""
     by_id: dict[str, Counter[tuple[str, str]]] = {}
-    for mid, surface, kind in mentions:
-        by_id.setdefault(mid, Counter())[(surface.strip(), kind)] += 1
+    for mid, surface, kind, n in mentions:
+        by_id.setdefault(mid, Counter())[(surface.strip(), kind)] += n
     out = []
     for mid, counts in sorted(by_id.items()):
         (surface, kind), _ = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -7,56 +7,53 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.models import Doc, TopicHit
-from pipeline.text.normalize import fold_aligned, strip_marks
+from pipeline.text.normalize import fold_aligned
 
 NAME = "topics.v1"
+WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
 class TopicRules:
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    """Cues by topic, folded, indexed by their first word for one pass over a document."""
+
+    topics: tuple[str, ...]
+    by_first_word: dict[str, tuple[tuple[str, str], ...]]  # first word → ((cue, topic), ...) longest first
 
     @classmethod
     def from_file(cls, path: Path) -> TopicRules:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        pats = []
+        index: dict[str, list[tuple[str, str]]] = {}
+        topics = []
         for topic, table in data.items():
-            cues = sorted({strip_marks(c).lower() for c in table.get("cues", [])}, key=len, reverse=True)
+            cues = {fold_aligned(c.strip()) for c in table.get("cues", []) if c.strip()}
             if cues:
-                pats.append((topic, re.compile(rf"\b{_trie_pattern(cues)}(?!\w)")))
-        return cls(tuple(pats))
-
-
-def _trie_pattern(words: list[str]) -> str:
-    """One regex for many cues, as a prefix tree: ``re`` tries a flat alternation branch by
-    branch at every position, a tree only along the text's own prefix. Longest cue first."""
-    trie: dict[str, dict] = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return "(?:" + build(trie) + ")"
+                topics.append(topic)
+            for cue in cues:
+                first = WORD.match(cue)
+                if first is not None:
+                    index.setdefault(first.group(0), []).append((cue, topic))
+        by_first = {w: tuple(sorted(v, key=lambda ct: -len(ct[0]))) for w, v in index.items()}
+        return cls(tuple(topics), by_first)
 
 
 def extract_topics(doc: Doc, rules: TopicRules) -> list[TopicHit]:
-    """The first cue of each topic in each sentence."""
+    """The first cue of each topic in each sentence: one pass over the words of the text,
+    each word looked up among the cues that start with it (whole words, marks and case folded)."""
     folded = fold_aligned(doc.text)
     hits: dict[tuple[int, str], TopicHit] = {}
-    for topic, pat in rules.patterns:
-        for m in pat.finditer(folded):
-            idx = doc.sentence_of(m.start())
-            if idx < 0 or m.end() > doc.sentences[idx].end or (idx, topic) in hits:
+    for w in WORD.finditer(folded):
+        candidates = rules.by_first_word.get(w.group(0))
+        if not candidates:
+            continue
+        start = w.start()
+        for cue, topic in candidates:
+            end = start + len(cue)
+            if not folded.startswith(cue, start) or (end < len(folded) and (folded[end].isalnum() or folded[end] == "_")):
                 continue
-            start, end = m.start(), m.end()
-            hits[(idx, topic)] = TopicHit(start, end, doc.text[start:end], idx, NAME, topic=topic, cue=m.group(0))
-    order = {topic: i for i, (topic, _) in enumerate(rules.patterns)}
+            idx = doc.sentence_of(start)
+            if idx < 0 or end > doc.sentences[idx].end or (idx, topic) in hits:
+                continue
+            hits[(idx, topic)] = TopicHit(start, end, doc.text[start:end], idx, NAME, topic=topic, cue=cue)
+    order = {topic: i for i, topic in enumerate(rules.topics)}
     return sorted(hits.values(), key=lambda h: (h.sentence, order[h.topic]))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.models import Document, Extraction, FetchedPage, PipelineError
@@ -111,11 +112,7 @@ def record_error(con: Connection, e: PipelineError) -> None:
     )
 
 
-def article_pages(
-    con: Connection, source_ids: Sequence[str] | None = None, only_unprocessed: bool = False
-) -> list[dict[str, Any]]:
-    """The newest stored version of every article page (status 200) to process; with
-    ``only_unprocessed``, only versions that have no document yet."""
+def _article_filter(source_ids: Sequence[str] | None, only_unprocessed: bool) -> tuple[str, list[Any]]:
     where = "kind = 'article' AND http_status = 200"
     if only_unprocessed:
         where += (
@@ -126,70 +123,132 @@ def article_pages(
     if source_ids:
         where += " AND source_id IN (SELECT unnest(?))"
         params.append(list(source_ids))
+    return where, params
+
+
+def count_article_pages(con: Connection, source_ids: Sequence[str] | None = None, only_unprocessed: bool = False) -> int:
+    where, params = _article_filter(source_ids, only_unprocessed)
+    row = con.execute(f"SELECT count(DISTINCT canonical_url) FROM pages WHERE {where}", params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def article_pages(
+    con: Connection, source_ids: Sequence[str] | None = None, only_unprocessed: bool = False,
+    after: str = "", limit: int | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The newest stored version of each article page (status 200) to process, in URL order
+    from ``after`` on, at most ``limit``; with ``only_unprocessed``, versions with no document yet."""
+    where, params = _article_filter(source_ids, only_unprocessed)
+    if after:
+        where += " AND canonical_url > ?"
+        params.append(after)
     cur = con.execute(
         "SELECT canonical_url, content_hash, source_id, url, warc_file, warc_offset, first_fetched, last_fetched FROM pages"
         f" WHERE {where} QUALIFY row_number() OVER (PARTITION BY canonical_url ORDER BY first_fetched DESC) = 1"
-        " ORDER BY canonical_url",
+        " ORDER BY canonical_url" + (f" LIMIT {int(limit)}" if limit else ""),
         params,
     )
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def save_document(con: Connection, d: Document) -> None:
-    con.execute(
-        "INSERT OR REPLACE INTO documents (doc_id, source_id, url, canonical_url, content_hash, title, sapo, author,"
-        " published, text, text_hash, extraction_method, status, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            d.doc_id, d.source_id, d.url, d.canonical_url, d.content_hash, d.title, d.sapo, d.author or None,
-            d.published, d.text, hashlib.sha256(d.text.encode()).hexdigest(), d.extraction_method, d.status, _now(),
-        ],
-    )
+@dataclass(frozen=True, slots=True)
+class DocumentFacts:
+    """One processed document and everything found in it, ready to store."""
+
+    document: Document
+    sentences: Sequence[tuple[int, int]] = ()
+    extraction: Extraction | None = None
+    movement_ids: Sequence[str] = ()
 
 
-def _rows(items: Iterable[Any], cols: Sequence[str]) -> list[list[Any]]:
-    return [[getattr(it, c) for c in cols] for it in items]
+_PROV = ("start", "end", "surface", "sentence", "extractor")
+_SPAN_COLS = ("span_start", "span_end", "surface", "sentence_idx", "extractor")
 
 
-def replace_facts(
-    con: Connection, doc_id: str, sentences: Sequence[tuple[int, int]], ex: Extraction, movement_ids: Sequence[str]
-) -> None:
-    """Delete and re-insert every fact of one document, in one transaction (idempotent)."""
-    prov = ["start", "end", "surface", "sentence", "extractor"]
+def _fact_rows(item: DocumentFacts) -> dict[str, list[tuple[Any, ...]]]:
+    """Rows of every fact table for one document (columns as in ``_COLUMNS``)."""
+    doc_id, ex = item.document.doc_id, item.extraction or Extraction(item.document.doc_id)
+
+    def prov(f: Any) -> tuple[Any, ...]:
+        return tuple(getattr(f, c) for c in _PROV)
+
+    return {
+        "sentences": [(doc_id, i, s, e) for i, (s, e) in enumerate(item.sentences)],
+        "campaign_fields": [(doc_id, m.name, m.value, *prov(m)) for m in ex.meta],
+        "quotes": [(doc_id, q.role, q.surface, q.closed, q.depth, *prov(q)) for q in ex.quotes],
+        "themes": [(doc_id, t.kind, t.surface, *prov(t)) for t in ex.themes],
+        "phases": [(doc_id, p.n, p.start_date or None, p.end_date or None, p.theme or None, p.flagged or None, *prov(p)) for p in ex.phases],
+        "movement_mentions": [(doc_id, m.kind, m.surface, mid, *prov(m)) for m, mid in zip(ex.movements, item.movement_ids, strict=True)],
+        "anniversaries": [(doc_id, a.years, a.event, a.from_date or None, a.to_date or None, *prov(a)) for a in ex.anniversaries],
+        "legal_refs": [(doc_id, r.ref, r.ref_type, *prov(r)) for r in ex.legal_refs],
+        "topics": [(doc_id, t.topic, t.cue, *prov(t)) for t in ex.topics],
+    }
+
+
+_COLUMNS = {
+    "sentences": ("doc_id", "sentence_idx", "span_start", "span_end"),
+    "campaign_fields": ("doc_id", "field", "value", *_SPAN_COLS),
+    "quotes": ("doc_id", "role", "text", "closed", "depth", *_SPAN_COLS),
+    "themes": ("doc_id", "kind", "text", *_SPAN_COLS),
+    "phases": ("doc_id", "n", "start_date", "end_date", "theme", "flagged", *_SPAN_COLS),
+    "movement_mentions": ("doc_id", "kind", "text", "movement_id", *_SPAN_COLS),
+    "anniversaries": ("doc_id", "years", "event", "from_date", "to_date", *_SPAN_COLS),
+    "legal_refs": ("doc_id", "ref", "ref_type", *_SPAN_COLS),
+    "topics": ("doc_id", "topic", "cue", *_SPAN_COLS),
+    "documents": (
+        "doc_id", "source_id", "url", "canonical_url", "content_hash", "title", "sapo", "author", "published", "text",
+        "text_hash", "extraction_method", "status", "processed_at",
+    ),
+}  # fmt: skip
+
+
+def _insert(con: Connection, table: str, rows: list[tuple[Any, ...]], verb: str = "INSERT") -> None:
+    """Bulk insert through a registered DataFrame: one statement per table, not one per row."""
+    if not rows:
+        return
+    import pandas as pd
+
+    cols = _COLUMNS[table]
+    frame = pd.DataFrame(rows, columns=list(cols), dtype=object)
+    con.register("thidua_batch", frame)
+    try:
+        con.execute(f"{verb} INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM thidua_batch")
+    finally:
+        con.unregister("thidua_batch")
+
+
+def write_documents(con: Connection, items: Sequence[DocumentFacts]) -> None:
+    """Store documents and their facts in one transaction; a document stored before has its
+    old facts replaced (idempotent). Batches make this cheap: per document it is one row in
+    a DataFrame, not a dozen statements and a commit."""
+    if not items:
+        return
+    ids = [it.document.doc_id for it in items]
+    now = _now()
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in FACT_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
-
-        def put(table: str, cols: str, rows: list[list[Any]]) -> None:
-            if rows:
-                marks = ", ".join("?" for _ in rows[0])
-                con.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
-
-        span = "span_start, span_end, surface, sentence_idx, extractor"
-        put("sentences", "doc_id, sentence_idx, span_start, span_end",
-            [[doc_id, i, s, e] for i, (s, e) in enumerate(sentences)])
-        put("campaign_fields", f"doc_id, field, value, {span}",
-            [[doc_id, *r] for r in _rows(ex.meta, ["name", "value", *prov])])
-        put("quotes", f"doc_id, role, text, closed, depth, {span}",
-            [[doc_id, q.role, q.surface, q.closed, q.depth, *_rows([q], prov)[0]] for q in ex.quotes])
-        put("themes", f"doc_id, kind, text, {span}",
-            [[doc_id, t.kind, t.surface, *_rows([t], prov)[0]] for t in ex.themes])
-        put("phases", f"doc_id, n, start_date, end_date, theme, flagged, {span}",
-            [[doc_id, *r[:2], r[2] or None, r[3] or None, r[4] or None, r[5] or None, *r[6:]]
-             for r in _rows(ex.phases, ["n", "start_date", "end_date", "theme", "flagged", *prov])])
-        put("movement_mentions", f"doc_id, kind, text, movement_id, {span}",
-            [[doc_id, m.kind, m.surface, mid, *_rows([m], prov)[0]] for m, mid in zip(ex.movements, movement_ids, strict=True)])
-        put("anniversaries", f"doc_id, years, event, from_date, to_date, {span}",
-            [[doc_id, a.years, a.event, a.from_date or None, a.to_date or None, *_rows([a], prov)[0]] for a in ex.anniversaries])
-        put("legal_refs", f"doc_id, ref, ref_type, {span}",
-            [[doc_id, *r] for r in _rows(ex.legal_refs, ["ref", "ref_type", *prov])])
-        put("topics", f"doc_id, topic, cue, {span}",
-            [[doc_id, *r] for r in _rows(ex.topics, ["topic", "cue", *prov])])
+        known = [r[0] for r in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?))", [ids]).fetchall()]
+        if known:
+            for table in FACT_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [known])
+        docs = [
+            (d.doc_id, d.source_id, d.url, d.canonical_url, d.content_hash, d.title, d.sapo, d.author or None, d.published,
+             d.text, hashlib.sha256(d.text.encode()).hexdigest(), d.extraction_method, d.status, now)
+            for d in (it.document for it in items)
+        ]  # fmt: skip
+        _insert(con, "documents", docs, "INSERT OR REPLACE")
+        per_table: dict[str, list[tuple[Any, ...]]] = {t: [] for t in FACT_TABLES}
+        for it in items:
+            for table, rows in _fact_rows(it).items():
+                per_table[table].extend(rows)
+        for table, rows in per_table.items():
+            _insert(con, table, rows)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
 
 
 def upsert_movements(con: Connection, rows: Sequence[tuple[str, str, str, str, int | None, str, bool]], aliases: Sequence[tuple[str, str, str]]) -> None:

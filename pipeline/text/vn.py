@@ -14,7 +14,15 @@ def _align(text: str, pieces: list[str], start: int = 0) -> list[tuple[int, int]
     """Find each piece in ``text`` in order; underthesea may change spaces inside a piece."""
     spans = []
     pos = start
+    n = len(text)
     for piece in pieces:
+        p = pos
+        while p < n and text[p].isspace():
+            p += 1
+        if text.startswith(piece, p):  # the usual case: the piece as it stands in the text
+            spans.append((p, p + len(piece)))
+            pos = p + len(piece)
+            continue
         words = piece.split()
         if not words:
             continue
