@@ -24,6 +24,15 @@ demo: $(STAMP)  ## crawl the bundled sample site offline and print the tables
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest -q
 
+SHARED ?= ../shared
+eval: $(STAMP)  ## precision / recall / F1 per field on the sample site's gold and, when ../shared is there, the seeds
+	$(BIN)/thidua eval --gold data/gold/sample_site.jsonl --docs data/sample_site --no-items
+	@if [ -f $(SHARED)/gold/seeds.jsonl ]; then $(BIN)/thidua eval --gold $(SHARED)/gold/seeds.jsonl --docs $(SHARED)/seeds --no-items; \
+	else echo "($(SHARED)/gold/seeds.jsonl not found: seeds skipped)"; fi
+
+bench: $(STAMP)  ## benchmarks (crawl throughput vs bare Scrapy, memory over 20,000 pages); figures in data/reports/
+	$(BIN)/python scripts/bench_crawl.py
+
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
@@ -31,4 +40,4 @@ site: $(STAMP)  ## rebuild data/sample_site from data/sample_src
 	$(BIN)/python scripts/build_sample_site.py
 
 clean:  ## remove the environment and generated databases
-	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal data/archive
+	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal data/*.tokens.sqlite* data/archive*

@@ -1,0 +1,323 @@
+"""`make bench` (crawl part): throughput and memory of the crawler on a synthetic local site.
+
+A synthetic site of N article pages (the bundled sample site's articles, each served under
+many numbered URLs with a unique marker so every page has its own content hash) is served
+on 127.0.0.1 by a separate process, behind robots.txt, a sitemap index and sitemaps of
+1,000 URLs. Politeness is off for every mode (the server is ours). Each mode runs in its
+own process, so its peak memory (VmHWM) is its own:
+
+- bare:    a bare Scrapy SitemapSpider that only downloads the same pages;
+- crawl:   thidua's crawl (state table, WARC archive, pages rows, JOBDIR);
+- nightly: thidua's whole job, crawl then extraction of every article (run_job);
+- recrawl: the same job again over the unchanged site (state table loaded, nothing due).
+
+Throughput is measured side by side in one run on `--rate-pages` pages and reported as
+ratios to the bare spider. Memory is measured for the nightly job at `--rate-pages` and at
+`--pages` (20,000 by default): the growth per extra page is printed next to what the state
+table itself holds per page, and the bench fails when memory grows by more than
+`--max-growth` bytes per page.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+SITEMAP_SIZE = 1000
+ARTICLE = re.compile(r"^/tin-tuc/bai-viet-(\d+)\.html$")
+SITEMAP = re.compile(r"^/sitemap-(\d+)\.xml$")
+BENCH_SETTINGS = {  # politeness off, the same for every mode
+    "DOWNLOAD_DELAY": 0.0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "LOG_LEVEL": "ERROR",
+}
+
+
+# -- the synthetic site ------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def templates() -> tuple[bytes, ...]:
+    site = REPO / "data" / "sample_site"
+    pages = sorted(p for p in site.glob("*/*.html") if p.parent.name != "chuyen-muc")
+    if not pages:
+        sys.exit(f"no sample articles under {site}: restore data/sample_site from git (make site)")
+    return tuple(p.read_bytes() for p in pages)
+
+
+def article(i: int) -> bytes:
+    body = templates()[i % len(templates())]
+    return body.replace(b"</body>", f"<!-- bai-viet {i} -->\n</body>".encode(), 1)
+
+
+class BenchSite(BaseHTTPRequestHandler):
+    pages = 0
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        path = self.path.split("?", 1)[0]
+        host = f"http://{self.headers.get('Host', '127.0.0.1')}"
+        if path == "/robots.txt":
+            self._send(f"User-agent: *\nDisallow: /tim-kiem/\n\nSitemap: {host}/sitemap.xml\n".encode(), "text/plain")
+        elif path == "/sitemap.xml":
+            n = -(-self.pages // SITEMAP_SIZE)
+            locs = "".join(f"<sitemap><loc>{host}/sitemap-{k}.xml</loc></sitemap>" for k in range(n))
+            self._send(f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'.encode(), "application/xml")
+        elif m := SITEMAP.match(path):
+            k = int(m[1])
+            ids = range(k * SITEMAP_SIZE, min(self.pages, (k + 1) * SITEMAP_SIZE))
+            locs = "".join(f"<url><loc>{host}/tin-tuc/bai-viet-{i}.html</loc><lastmod>2025-01-15</lastmod></url>" for i in ids)
+            self._send(f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode(), "application/xml")
+        elif (m := ARTICLE.match(path)) and int(m[1]) < self.pages:
+            etag = f'"a{m[1]}"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self._send(article(int(m[1])), "text/html; charset=utf-8", etag)
+        else:
+            self.send_error(404)
+
+    def _send(self, body: bytes, ctype: str, etag: str = "") -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        if etag:
+            self.send_header("ETag", etag)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve(pages: int) -> None:
+    handler = type("Handler", (BenchSite,), {"pages": pages})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    print(httpd.server_address[1], flush=True)
+    httpd.serve_forever()
+
+
+# -- the modes, each run in its own process ----------------------------------------------
+def peak_rss() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def bench_source(url: str, pages: int) -> Any:
+    from crawler.sources import Source
+
+    return Source(
+        id="bench", name="synthetic bench site", level="press", start_urls=(), sitemaps=(f"{url}/sitemap.xml",),
+        article_url=r"^/tin-tuc/bai-viet-\d+\.html$", max_pages=pages + pages // SITEMAP_SIZE + 10,
+    )  # fmt: skip
+
+
+def run_bare(url: str, pages: int, work: Path) -> dict[str, Any]:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.spiders import SitemapSpider
+
+    from crawler.settings import DEFAULTS
+
+    class Bare(SitemapSpider):  # type: ignore[misc]
+        name = "bare"
+        sitemap_urls = [f"{url}/sitemap.xml"]
+
+        def parse(self, response: Any) -> None:
+            return None
+
+    settings = {k: v for k, v in DEFAULTS.items() if k not in ("ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES")}
+    process = CrawlerProcess({**settings, **BENCH_SETTINGS})
+    crawler = process.create_crawler(Bare)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return {"responses": int(stats.get("response_received_count", 0))}
+
+
+def run_crawl_only(url: str, pages: int, work: Path) -> dict[str, Any]:
+    from crawler.run import run_crawl
+
+    stats = run_crawl([bench_source(url, pages)], work / "bench.duckdb", work / "archive", 1, dict(BENCH_SETTINGS), jobdir=work / "jobs")
+    return {"responses": stats[0].fetched, "stored": stats[0].stored, "failed": stats[0].failed}  # robots.txt included
+
+
+def run_nightly(url: str, pages: int, work: Path) -> dict[str, Any]:
+    from rich.console import Console
+
+    from pipeline.jobs import run_job
+    from pipeline.settings import Settings
+
+    settings = Settings(db=work / "bench.duckdb", archive=work / "archive", jobs=work / "jobs")
+    result = run_job(settings, [bench_source(url, pages)], "bench", Console(quiet=True), dict(BENCH_SETTINGS))
+    crawl, processed = result.crawl[0], result.processed["bench"]
+    return {
+        "responses": crawl.fetched, "stored": crawl.stored, "not_due": crawl.not_due, "failed": crawl.failed,
+        "documents": processed.documents, "errors": processed.errors,
+    }  # fmt: skip
+
+
+def state_bytes_per_page(work: Path) -> float:
+    """Memory the crawl state holds per known article: loaded as a recrawl loads it."""
+    import gc
+    import tracemalloc
+
+    from crawler.run import load_state
+
+    gc.collect()
+    tracemalloc.start()
+    state = load_state(work / "bench.duckdb", "bench", __import__("datetime").timedelta(days=14))
+    size, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return size / max(1, len(state.known))
+
+
+MODES = {"bare": run_bare, "crawl": run_crawl_only, "nightly": run_nightly}
+
+
+def worker(mode: str, url: str, pages: int, work: Path) -> None:
+    t0 = time.perf_counter()
+    out = MODES[mode](url, pages, work)
+    out["seconds"] = time.perf_counter() - t0
+    out["peak_rss"] = peak_rss()
+    if mode == "nightly":
+        out["state_bytes_per_page"] = state_bytes_per_page(work)
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+# -- the driver --------------------------------------------------------------------------
+def run_mode(mode: str, pages: int, work: Path, url: str) -> dict[str, Any]:
+    work.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "worker", mode, "--url", url, "--pages", str(pages), "--work", str(work)],
+        capture_output=True, text=True, cwd=work,
+    )  # fmt: skip
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        sys.exit(f"bench mode {mode} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return dict(json.loads(lines[-1][7:]))
+
+
+class Site:
+    def __init__(self, pages: int) -> None:
+        self.proc = subprocess.Popen([sys.executable, __file__, "serve", "--pages", str(pages)], stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd")
+    s = sub.add_parser("serve")
+    s.add_argument("--pages", type=int, required=True)
+    w = sub.add_parser("worker")
+    w.add_argument("mode", choices=sorted(MODES))
+    w.add_argument("--url", required=True)
+    w.add_argument("--pages", type=int, required=True)
+    w.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--pages", type=int, default=20_000, help="pages of the site for the memory run (default 20000)")
+    ap.add_argument("--rate-pages", type=int, default=2_000, help="pages for the side-by-side throughput run (default 2000)")
+    ap.add_argument("--max-growth", type=float, default=4096, help="fail above this many bytes of peak memory per extra page")
+    ap.add_argument("--out", type=Path, default=REPO / "data" / "reports" / "bench-crawl.json", help="where to write the figures")
+    args = ap.parse_args()
+    if args.cmd == "serve":
+        serve(args.pages)
+    elif args.cmd == "worker":
+        worker(args.mode, args.url, args.pages, args.work)
+    else:
+        sys.exit(drive(args.pages, args.rate_pages, args.max_growth, args.out))
+
+
+def drive(pages: int, rate_pages: int, max_growth: float, out_path: Path) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="thidua-bench-") as tmp:
+        root = Path(tmp)
+        site = Site(rate_pages)
+        try:
+            for mode in ("bare", "crawl", "nightly"):
+                with console.status(f"{mode}: {rate_pages} pages …"):
+                    results[mode] = run_mode(mode, rate_pages, root / f"{mode}-{rate_pages}", site.url)
+                console.print(f"{mode}: {results[mode]['seconds']:.1f} s")
+        finally:
+            site.close()
+        site = Site(pages)
+        try:
+            with console.status(f"nightly: {pages} pages (memory) …"):
+                results["nightly-large"] = big = run_mode("nightly", pages, root / f"nightly-{pages}", site.url)
+            console.print(f"nightly, {pages} pages: {big['seconds']:.1f} s")
+            with console.status(f"recrawl: {pages} pages unchanged …"):
+                results["recrawl-large"] = run_mode("nightly", pages, root / f"nightly-{pages}", site.url)
+        finally:
+            site.close()
+
+    def per_min(r: dict[str, Any], key: str = "responses") -> float:
+        return 60 * r[key] / r["seconds"]
+
+    bare = per_min(results["bare"])
+    table = Table(title=f"crawl throughput, {rate_pages} articles, politeness off, same server, one run")
+    for col in ("mode", "responses", "seconds", "pages/min", "vs bare"):
+        table.add_column(col, justify="left" if col == "mode" else "right")
+    for mode in ("bare", "crawl", "nightly"):
+        r = results[mode]
+        rate = per_min(r)
+        table.add_row(mode, str(r["responses"]), f"{r['seconds']:.1f}", f"{rate:,.0f}", f"{rate / bare:.2f}")
+    console.print(table)
+
+    small, large, again = results["nightly"], results["nightly-large"], results["recrawl-large"]
+    growth = (large["peak_rss"] - small["peak_rss"]) / max(1, pages - rate_pages)
+    mem = Table(title="peak memory (VmHWM) of the nightly job")
+    for col in ("run", "articles", "documents", "peak MiB"):
+        mem.add_column(col, justify="left" if col == "run" else "right")
+    mib = 2**20
+    mem.add_row("first crawl", str(rate_pages), str(small["documents"]), f"{small['peak_rss'] / mib:.0f}")
+    mem.add_row("first crawl", str(pages), str(large["documents"]), f"{large['peak_rss'] / mib:.0f}")
+    mem.add_row("recrawl, nothing due", f"{again['not_due']} not due", str(again["documents"]), f"{again['peak_rss'] / mib:.0f}")
+    console.print(mem)
+    state = large["state_bytes_per_page"]
+    console.print(
+        f"growth {growth:,.0f} bytes per extra page; the state table holds {state:,.0f} bytes per known article "
+        f"in memory; limit {max_growth:,.0f} bytes per page"
+    )
+    summary = {
+        "pages": pages, "rate_pages": rate_pages, "bare_pages_per_min": bare,
+        "crawl_vs_bare": per_min(results["crawl"]) / bare, "nightly_vs_bare": per_min(results["nightly"]) / bare,
+        "growth_bytes_per_page": growth, "state_bytes_per_page": state, "runs": results,
+    }  # fmt: skip
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    console.print(f"[dim]figures written to {out_path}[/]")
+    failed = [m for m, r in results.items() if r.get("failed") or r.get("errors")]
+    if failed:
+        console.print(f"[red]failures in: {', '.join(failed)}[/]")
+        return 1
+    if growth > max_growth:
+        console.print(f"[red]memory grows by {growth:,.0f} bytes per page, over the {max_growth:,.0f} limit[/]")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    main()
