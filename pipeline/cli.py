@@ -51,8 +51,7 @@ def demo(
     result = run_demo(settings, console)
     p = result.processed
     console.print(
-        f"processed: {p.pages} article pages → {p.documents} documents"
-        f" ({p.empty} empty, {p.errors} errors) into {result.db}"
+        f"processed: {p.describe()} into {result.db}"
     )
     with reading(result.db) as con:
         rec = tables.recurrence(con)
@@ -131,8 +130,7 @@ def _print_job(result: object) -> None:
         p = result.processed[c.source_id]  # type: ignore[attr-defined]
         console.print(
             f"{c.source_id}: {c.fetched} fetched, {c.new} new, {c.changed} changed, {c.unchanged} unchanged"
-            f" ({c.not_modified} × 304), {c.not_due} not due, {c.failed} failed; {p.documents} documents,"
-            f" {p.empty} empty, {p.no_date} without a date"
+            f" ({c.not_modified} × 304), {c.not_due} not due, {c.failed} failed; {p.describe()}, {p.no_date} without a date"
         )
 
 
@@ -246,7 +244,7 @@ def reprocess(
         con.close()
         cache.close()
     console.print(
-        f"reprocessed {s.pages} pages: {s.documents} documents, {s.empty} empty, {s.errors} errors; "
+        f"reprocessed {s.describe()}; "
         f"tokens of {cache.hits} texts from the cache, {cache.misses} segmented"
     )
 

@@ -20,6 +20,7 @@ from pipeline.store import Connection, load
 from pipeline.store.load import DocumentFacts
 from pipeline.text import TokenCache, make_doc
 from pipeline.text.html import decode, extract_main, looks_like_listing
+from pipeline.text.quality import bytes_status, text_status
 from pipeline.text.normalize import fold
 
 
@@ -31,6 +32,15 @@ class ProcessSummary:
     errors: int
     no_date: int = 0
     listings: int = 0
+    other: tuple[tuple[str, int], ...] = ()  # (status, count) of binary, too_large, other_language pages
+
+    def describe(self) -> str:
+        """One line for a run summary: what became of every page."""
+        parts = [f"{self.empty} empty", *(f"{n} {status.replace('_', ' ')}" for status, n in self.other)]
+        if self.listings:
+            parts.append(f"{self.listings} listing or index pages")
+        parts.append(f"{self.errors} errors")
+        return f"{self.pages} article pages → {self.documents} documents ({', '.join(parts)})"
 
 
 MAX_HTML_BYTES = 8 * 2**20  # a larger page is recorded as failed, not extracted
@@ -78,14 +88,17 @@ def _extract_page(
         stage = "text"
         if len(stored.body) > MAX_HTML_BYTES:
             raise ExtractionLimit(f"page of {len(stored.body) / 2**20:.1f} MB is over the {MAX_HTML_BYTES // 2**20} MB limit")
+        doc_id = document_id(page["canonical_url"], page["content_hash"])
+        if bytes_status(stored.body) == "binary":  # a PDF or image served as a page: nothing to parse (size is checked above)
+            return DocumentFacts(Document(doc_id, page["source_id"], page["url"], page["canonical_url"], page["content_hash"],
+                                          "", "", "", None, "", "none", "binary"))  # fmt: skip
         source = sources.get(page["source_id"])
         selectors = source.selectors_for(page["first_fetched"].date()) if source else None
         with time_limit(MAX_SECONDS):
             html = decode(stored.body, stored.headers.get("Content-Type", ""))
             main = extract_main(html, page["url"], selectors)
             listing = looks_like_listing(html)
-        doc_id = document_id(page["canonical_url"], page["content_hash"])
-        status = "listing" if listing else "ok" if main.body.strip() else "empty"
+        status = "listing" if listing else "empty" if not main.body.strip() else text_status(main.text)
         document = Document(
             doc_id, page["source_id"], page["url"], page["canonical_url"], page["content_hash"],
             main.title, main.sapo, main.author, main.published, main.text, main.method, status,
@@ -161,7 +174,8 @@ def process_pages(
                 progress(done, total)
     flush()
     sync_registry(con, registry)
-    return ProcessSummary(done, counts["documents"], counts["empty"], counts["errors"], counts["no_date"], counts["listing"])
+    other = tuple((st, counts[st]) for st in ("binary", "too_large", "other_language") if counts[st])
+    return ProcessSummary(done, counts["documents"], counts["empty"], counts["errors"], counts["no_date"], counts["listing"], other)
 
 
 def sync_registry(con: Connection, registry: Registry) -> None:

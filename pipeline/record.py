@@ -17,6 +17,7 @@ from pipeline.models import Doc, Extraction
 from pipeline.text import make_doc
 from pipeline.text.html import MainText, decode, extract_main, looks_like_listing
 from pipeline.text.plain import read_plain
+from pipeline.text.quality import bytes_status, text_status
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 META_FIELDS = ("issuer", "level", "province", "district", "province_2025", "year", "doc_number", "signatory")
@@ -33,6 +34,8 @@ class LocalDocument:
 def read_local(path: Path, doc_id: str | None = None) -> LocalDocument:
     """A local HTML page or plain-text file as a document (no crawl, no database)."""
     raw = path.read_bytes()
+    if (status := bytes_status(raw)) != "ok":  # binary or too large: not parsed at all
+        return LocalDocument(doc_id or path.stem, path, MainText("", "", "", None, "", "none"), status)
     head = raw[:2048].lstrip().lower()
     is_html = path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html"))
     if is_html:
@@ -42,7 +45,7 @@ def read_local(path: Path, doc_id: str | None = None) -> LocalDocument:
     else:
         main = read_plain(raw.decode("utf-8", errors="replace"))
         listing = False
-    status = "listing" if listing else "ok" if main.body.strip() else "empty"
+    status = "listing" if listing else "empty" if not main.body.strip() else text_status(main.text)
     return LocalDocument(doc_id or path.stem, path, main, status)
 
 

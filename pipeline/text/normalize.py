@@ -25,6 +25,9 @@ SAFE_FIXES = str.maketrans(
     }
 )
 _SPACES = re.compile(r"[ \t\f\v]+")
+# control characters (C0 but tab and newline, DEL, C1) and line/paragraph separators
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_SEPARATORS = re.compile("[\u2028\u2029\x85]")
 _LIST_START = re.compile(r"^\s*(?:[-+•*–]\s|\d{1,2}[.)]\s|[a-zđ][.)]\s|[IVXLC]{1,5}[.)]\s|Đợt\b|Giai đoạn\b)", re.I)
 _PARENTHESISED = re.compile(r"^\(.*\)$")  # "(đã ký)", "(Ký tên, đóng dấu)": a line of its own
 _SENTENCE_END = re.compile(r"[.:;!?…]\s*[”\"’)]?\s*$")
@@ -33,6 +36,7 @@ _SENTENCE_END = re.compile(r"[.:;!?…]\s*[”\"’)]?\s*$")
 def clean(text: str) -> str:
     """NFC, safe fixes, whitespace; keeps line structure."""
     text = unicodedata.normalize("NFC", text).translate(SAFE_FIXES)
+    text = _CONTROLS.sub("", _LINE_SEPARATORS.sub("\n", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     out = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", out).strip()

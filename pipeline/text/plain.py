@@ -33,6 +33,7 @@ FURNITURE_HEADING = re.compile(
 )
 HEADING_MAX_WORDS = 6
 TITLE_MIN_WORDS = 5
+TITLE_MAX_WORDS = 45
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b")
 GREETING = re.compile(r"^(?:chào mừng|welcome|xin chào)\b", re.I)
 DOC_TYPE = re.compile(r"^(?:kế hoạch|thông báo|chỉ thị|nghị quyết|quyết định|hướng dẫn|công văn|lời kêu gọi)$", re.I)
@@ -68,7 +69,13 @@ def _teaser_at(lines: list[str], i: int) -> bool:
 def _title_index(lines: list[str], top: list[int]) -> int | None:
     for i in top:
         line = lines[i].strip()
-        if _words(line) >= TITLE_MIN_WORDS and not CLOCK.search(line[:40]) and not GREETING.match(line) and not _is_furniture_heading(line):
+        if (
+            TITLE_MIN_WORDS <= _words(line) <= TITLE_MAX_WORDS
+            and not line.endswith(".")  # a headline has no full stop; a paragraph does
+            and not CLOCK.search(line[:40])
+            and not GREETING.match(line)
+            and not _is_furniture_heading(line)
+        ):
             return i
     return None
 

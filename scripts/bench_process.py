@@ -1,0 +1,149 @@
+"""`make bench` (processing part): characters per second of tokenisation alone and of the
+whole text layer with every extractor, on the same corpus, in one and in two processes.
+
+The corpus is the main text of the bundled sample site's articles, repeated (each copy with
+its own closing line, so no two texts are equal) up to ``--chars``. Each measurement runs in
+a pool of worker processes started and warmed up (models loaded) before the clock starts:
+
+- tokenise: underthesea ``word_tokenize`` line by line, nothing else;
+- full: normalisation, sentences, word tokens aligned to offsets, the spaCy Doc, and all
+  extractors (no token cache: every text is segmented).
+
+Targets (issue 4): full ≥ 85% of tokenise throughput; two processes ≥ 1.8× one. Peak
+memory (VmHWM) of the workers is reported.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+_RULES: Any = None
+
+
+def corpus(chars: int) -> list[str]:
+    from pipeline.record import read_local
+
+    pages = sorted(p for p in (REPO / "data" / "sample_site").glob("*/*.html") if p.parent.name != "chuyen-muc")
+    if not pages:
+        sys.exit("no sample articles under data/sample_site: restore it from git (make site)")
+    base = [read_local(p).main.text for p in pages]
+    out: list[str] = []
+    total, copy = 0, 0
+    while total < chars:
+        for text in base:
+            t = f"{text}\n\nBản tin số {copy}."
+            out.append(t)
+            total += len(t)
+        copy += 1
+    return out
+
+
+def _warm() -> None:
+    global _RULES
+    from pipeline.extract import TopicRules, extract_all
+    from pipeline.settings import Settings
+    from pipeline.text import make_doc
+    from pipeline.text.normalize import normalize_text
+
+    _RULES = TopicRules.from_file(Settings().topics)
+    extract_all(make_doc("w", normalize_text("Phong trào “Lao động giỏi” năm 2024.")), _RULES)
+
+
+def _tokenise(texts: list[str]) -> int:
+    from underthesea import word_tokenize
+
+    for text in texts:
+        for line in text.split("\n"):
+            if line.strip():
+                word_tokenize(line, use_token_normalize=False)
+    return sum(map(len, texts))
+
+
+def _full(texts: list[str]) -> int:
+    from pipeline.extract import extract_all
+    from pipeline.text import make_doc
+    from pipeline.text.normalize import normalize_text
+
+    for i, text in enumerate(texts):
+        extract_all(make_doc(str(i), normalize_text(text)), _RULES)
+    return sum(map(len, texts))
+
+
+def _ready() -> int:
+    import os
+
+    time.sleep(1.0)
+    return os.getpid()
+
+
+def _peak() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _peak_slowly() -> int:
+    time.sleep(0.5)  # so that every worker takes one
+    return _peak()
+
+
+def measure(kind: str, texts: list[str], procs: int) -> dict[str, float]:
+    fn = _tokenise if kind == "tokenise" else _full
+    chunks = [texts[i::procs] for i in range(procs)]
+    with ProcessPoolExecutor(max_workers=procs, initializer=_warm) as pool:
+        # start and warm every worker before the clock: each takes one slow no-op task
+        pids = {f.result() for f in [pool.submit(_ready) for _ in range(procs)]}
+        assert len(pids) == procs, "workers did not all start"
+        t0 = time.perf_counter()
+        done = sum(pool.map(fn, chunks))
+        seconds = time.perf_counter() - t0
+        peaks = [f.result() for f in [pool.submit(_peak_slowly) for _ in range(procs)]]
+    return {"chars": done, "seconds": seconds, "chars_per_s": done / seconds, "peak_rss": max(peaks)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--chars", type=int, default=2_000_000, help="corpus size in characters (default 2,000,000)")
+    ap.add_argument("--out", type=Path, default=REPO / "data" / "reports" / "bench-process.json")
+    args = ap.parse_args()
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    texts = corpus(args.chars)
+    console.print(f"corpus: {len(texts)} texts, {sum(map(len, texts)):,} characters")
+    results: dict[str, dict[str, float]] = {}
+    for procs in (1, 2):
+        for kind in ("tokenise", "full"):
+            with console.status(f"{kind}, {procs} process(es) …"):
+                results[f"{kind}-{procs}"] = measure(kind, texts, procs)
+    table = Table(title="processing throughput, same corpus, one run")
+    for col in ("measure", "processes", "seconds", "chars/s", "peak MiB per worker"):
+        table.add_column(col, justify="left" if col == "measure" else "right")
+    for key, r in results.items():
+        kind, procs = key.rsplit("-", 1)
+        table.add_row(kind, procs, f"{r['seconds']:.1f}", f"{r['chars_per_s']:,.0f}", f"{r['peak_rss'] / 2**20:.0f}")
+    console.print(table)
+    share = results["full-1"]["chars_per_s"] / results["tokenise-1"]["chars_per_s"]
+    scale = results["full-2"]["chars_per_s"] / results["full-1"]["chars_per_s"]
+    scale_tok = results["tokenise-2"]["chars_per_s"] / results["tokenise-1"]["chars_per_s"]
+    ok_share, ok_scale = share >= 0.85, scale >= 1.8
+    console.print(f"full pipeline / tokenisation alone (1 process): {share:.2f} (target ≥ 0.85) {'ok' if ok_share else 'MISSED'}")
+    console.print(f"two processes / one, full pipeline: {scale:.2f}× (tokenisation alone: {scale_tok:.2f}×; target ≥ 1.8) {'ok' if ok_scale else 'MISSED'}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {"full_over_tokenise": share, "two_over_one": scale, "two_over_one_tokenise": scale_tok, "runs": results}
+    args.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    console.print(f"[dim]figures written to {args.out}[/]")
+    return 0 if ok_share and ok_scale else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
