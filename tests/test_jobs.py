@@ -46,7 +46,7 @@ def test_crawl_user_sources_from_toml(tmp_path: Path, sample_gold: list[dict]) -
     with SiteServer(SITE, (HOST,)) as srv:
         r = subprocess.run(crawl_cmd(tmp_path, srv.url), capture_output=True, text=True, cwd=tmp_path, env=env(), timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert "mau: 85 fetched, 85 new" in r.stdout and "0 failed; 70 documents" in r.stdout  # robots.txt, no feed
+    assert "mau: 85 fetched, 85 new" in r.stdout and "0 failed; 70 article pages → 70 documents (0 empty, 0 errors)" in r.stdout  # robots.txt, no feed
     con = duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == len(sample_gold)
     assert not (tmp_path / "t.duckdb.next").exists(), "the working copy was swapped in"

@@ -214,6 +214,8 @@ def _province_of_district(doc: Doc, district: str) -> tuple[str, int, int] | Non
         m = HANOI_HINT.search(doc.text)
         if m:
             return "Hà Nội", m.start(), m.end()
+    if len(options) == 1 and (at := doc.text.find(district)) >= 0:  # one province has a district of that name
+        return options[0], at, at + len(district)
     return None
 
 

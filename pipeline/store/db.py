@@ -103,8 +103,12 @@ def apply_views(con: Connection) -> None:
             raise StoreError(f"view {name} failed: {exc}") from exc
 
 
+WRITER_MEMORY_LIMIT = "1GB"  # DuckDB caches the blocks it writes; a nightly job need not hold the corpus
+
+
 def connect(path: Path | str, read_only: bool = False) -> Connection:
-    """Open the database; a writable connection is migrated and gets fresh views."""
+    """Open the database; a writable connection is migrated, gets fresh views, and a memory
+    limit (DuckDB would otherwise keep up to 80% of the machine's memory in its cache)."""
     path = Path(path)
     if read_only:
         if not path.exists():
@@ -118,6 +122,7 @@ def connect(path: Path | str, read_only: bool = False) -> Connection:
         con = duckdb.connect(str(path))
     except duckdb.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}", hint="another thidua run may hold it; wait for it to finish") from exc
+    con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
     migrate(con)
     apply_views(con)
     return con
