@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -243,6 +242,7 @@ def main() -> None:
     w.add_argument("--work", type=Path, required=True)
     ap.add_argument("--pages", type=int, default=20_000, help="pages of the site for the memory run (default 20000)")
     ap.add_argument("--rate-pages", type=int, default=2_000, help="pages for the side-by-side throughput run (default 2000)")
+    ap.add_argument("--rate-only", action="store_true", help="only the side-by-side throughput runs (a few minutes)")
     ap.add_argument("--max-growth", type=float, default=4096, help="fail above this many bytes of peak memory per extra page")
     ap.add_argument("--out", type=Path, default=REPO / "data" / "reports" / "bench-crawl.json", help="where to write the figures")
     args = ap.parse_args()
@@ -251,55 +251,27 @@ def main() -> None:
     elif args.cmd == "worker":
         worker(args.mode, args.url, args.pages, args.work)
     else:
-        sys.exit(drive(args.pages, args.rate_pages, args.max_growth, args.out))
+        sys.exit(drive(args.pages, args.rate_pages, args.max_growth, args.out, args.rate_only))
 
 
-def drive(pages: int, rate_pages: int, max_growth: float, out_path: Path) -> int:
-    from rich.console import Console
+def _memory_runs(pages: int, root: Path, results: dict[str, dict[str, Any]], console: Any) -> None:
+    """The nightly job at a quarter of the pages and at all of them, then a recrawl."""
+    quarter = pages // 4
+    for n, key in ((quarter, "nightly-quarter"), (pages, "nightly-large")):
+        site = Site(n)
+        try:
+            with console.status(f"nightly: {n} pages (memory) …"):
+                results[key] = r = run_mode("nightly", n, root / f"nightly-{n}", site.url)
+            console.print(f"nightly, {n} pages: {r['seconds']:.1f} s")
+            if key == "nightly-large":
+                with console.status(f"recrawl: {n} pages unchanged …"):
+                    results["recrawl-large"] = run_mode("nightly", n, root / f"nightly-{n}", site.url)
+        finally:
+            site.close()
+
+
+def _print_memory(results: dict[str, dict[str, Any]], pages: int, max_growth: float, console: Any) -> dict[str, float]:
     from rich.table import Table
-
-    console = Console()
-    results: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="thidua-bench-") as tmp:
-        root = Path(tmp)
-        site = Site(rate_pages)
-        try:
-            for mode in ("bare", "crawl", "nightly"):
-                with console.status(f"{mode}: {rate_pages} pages …"):
-                    results[mode] = run_mode(mode, rate_pages, root / f"{mode}-{rate_pages}", site.url)
-                console.print(f"{mode}: {results[mode]['seconds']:.1f} s")
-        finally:
-            site.close()
-        quarter = pages // 4
-        site = Site(quarter)
-        try:
-            with console.status(f"nightly: {quarter} pages (memory) …"):
-                results["nightly-quarter"] = q = run_mode("nightly", quarter, root / f"nightly-{quarter}", site.url)
-            console.print(f"nightly, {quarter} pages: {q['seconds']:.1f} s")
-        finally:
-            site.close()
-        site = Site(pages)
-        try:
-            with console.status(f"nightly: {pages} pages (memory) …"):
-                results["nightly-large"] = big = run_mode("nightly", pages, root / f"nightly-{pages}", site.url)
-            console.print(f"nightly, {pages} pages: {big['seconds']:.1f} s")
-            with console.status(f"recrawl: {pages} pages unchanged …"):
-                results["recrawl-large"] = run_mode("nightly", pages, root / f"nightly-{pages}", site.url)
-        finally:
-            site.close()
-
-    def per_min(r: dict[str, Any], key: str = "responses") -> float:
-        return 60 * r[key] / r["seconds"]
-
-    bare = per_min(results["bare"])
-    table = Table(title=f"crawl throughput, {rate_pages} articles, politeness off, same server, one run")
-    for col in ("mode", "responses", "seconds", "pages/min", "vs bare"):
-        table.add_column(col, justify="left" if col == "mode" else "right")
-    for mode in ("bare", "crawl", "nightly"):
-        r = results[mode]
-        rate = per_min(r)
-        table.add_row(mode, str(r["responses"]), f"{r['seconds']:.1f}", f"{rate:,.0f}", f"{rate / bare:.2f}")
-    console.print(table)
 
     small, large, again = results["nightly-quarter"], results["nightly-large"], results["recrawl-large"]
     growth = (large["peak_rss"] - small["peak_rss"]) / max(1, pages - pages // 4)
@@ -316,10 +288,48 @@ def drive(pages: int, rate_pages: int, max_growth: float, out_path: Path) -> int
         f"growth {growth:,.0f} bytes per extra page; the state table holds {state:,.0f} bytes per known article "
         f"in memory; limit {max_growth:,.0f} bytes per page"
     )
+    return {"growth_bytes_per_page": growth, "state_bytes_per_page": state}
+
+
+def drive(pages: int, rate_pages: int, max_growth: float, out_path: Path, rate_only: bool = False) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="thidua-bench-") as tmp:
+        root = Path(tmp)
+        site = Site(rate_pages)
+        try:
+            for mode in ("bare", "crawl", "nightly"):
+                with console.status(f"{mode}: {rate_pages} pages …"):
+                    results[mode] = run_mode(mode, rate_pages, root / f"{mode}-{rate_pages}", site.url)
+                console.print(f"{mode}: {results[mode]['seconds']:.1f} s")
+        finally:
+            site.close()
+        if not rate_only:
+            _memory_runs(pages, root, results, console)
+
+    def per_min(r: dict[str, Any], key: str = "responses") -> float:
+        return 60 * r[key] / r["seconds"]
+
+    bare = per_min(results["bare"])
+    table = Table(title=f"crawl throughput, {rate_pages} articles, politeness off, same server, one run")
+    for col in ("mode", "responses", "seconds", "pages/min", "vs bare"):
+        table.add_column(col, justify="left" if col == "mode" else "right")
+    for mode in ("bare", "crawl", "nightly"):
+        r = results[mode]
+        rate = per_min(r)
+        table.add_row(mode, str(r["responses"]), f"{r['seconds']:.1f}", f"{rate:,.0f}", f"{rate / bare:.2f}")
+    console.print(table)
+
+    summary_mem: dict[str, float] = {}
+    if not rate_only:
+        summary_mem = _print_memory(results, pages, max_growth, console)
     summary = {
         "pages": pages, "rate_pages": rate_pages, "bare_pages_per_min": bare,
         "crawl_vs_bare": per_min(results["crawl"]) / bare, "nightly_vs_bare": per_min(results["nightly"]) / bare,
-        "growth_bytes_per_page": growth, "state_bytes_per_page": state, "runs": results,
+        **summary_mem, "runs": results,
     }  # fmt: skip
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -328,8 +338,8 @@ def drive(pages: int, rate_pages: int, max_growth: float, out_path: Path) -> int
     if failed:
         console.print(f"[red]failures in: {', '.join(failed)}[/]")
         return 1
-    if growth > max_growth:
-        console.print(f"[red]memory grows by {growth:,.0f} bytes per page, over the {max_growth:,.0f} limit[/]")
+    if summary_mem.get("growth_bytes_per_page", 0.0) > max_growth:
+        console.print(f"[red]memory grows by {summary_mem['growth_bytes_per_page']:,.0f} bytes per page, over the {max_growth:,.0f} limit[/]")
         return 1
     return 0
 

@@ -130,13 +130,17 @@ def spacy_doc(vocab: Vocab, text: str, tokens: Sequence[Token], sentences: Seque
 
     pos = 0
     for t in tokens:
-        if t.start < pos or t.end <= t.start:
+        start, end = t.start, t.end
+        if start < pos or end <= start:
             continue  # overlapping or empty: the segmenter's alignment failed here, keep the text
-        gap(pos, t.start)
-        words.append(text[t.start : t.end])
+        if start == pos + 1 and words and text[pos] == " ":  # the usual gap: one space
+            spaces[-1] = True
+        elif start != pos:
+            gap(pos, start)
+        words.append(t.text)
         spaces.append(False)
-        starts.append(t.start)
-        pos = t.end
+        starts.append(start)
+        pos = end
     gap(pos, len(text))
     if not sentences or not words:
         return SpacyDoc(vocab, words=words, spaces=spaces)
