@@ -71,6 +71,7 @@ class StorePipeline:
         self.archive.close()
         self.counts["not_due"] = getattr(spider, "not_due", 0)
         spider.crawler.stats.set_value("thidua/traps", getattr(spider, "traps", 0))  # type: ignore[union-attr]
+        spider.crawler.stats.set_value("thidua/too_old", getattr(spider, "too_old", 0))  # type: ignore[union-attr]
         if self.run_id is not None:
             load.save_site_stats(self.con, self.run_id, spider.source.id, **self.counts)  # type: ignore[attr-defined]
         self.con.close()

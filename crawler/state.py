@@ -20,9 +20,12 @@ class CrawlState:
     recheck_after: dt.timedelta
     now: dt.datetime
 
-    def due(self, canonical_url: str) -> bool:
+    def due(self, canonical_url: str, lastmod: dt.datetime | None = None) -> bool:
+        """Unknown, or stored long enough ago, or changed since (a sitemap's lastmod says so)."""
         page = self.known.get(canonical_url)
-        return page is None or self.now - page.last_fetched >= self.recheck_after
+        if page is None or self.now - page.last_fetched >= self.recheck_after:
+            return True
+        return lastmod is not None and lastmod > page.last_fetched
 
     def conditional_headers(self, canonical_url: str) -> dict[str, str]:
         page = self.known.get(canonical_url)

@@ -37,7 +37,7 @@ class Source:
     id: str
     name: str
     level: str
-    start_urls: tuple[str, ...]
+    start_urls: tuple[str, ...] = ()
     province: str = ""
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
@@ -47,6 +47,7 @@ class Source:
     selectors: tuple[Selectors, ...] = ()
     max_pages: int = 5000  # requests per run, all kinds
     max_listing_pages: int = 300  # listing pages per run (pagination, sections)
+    since: dt.date | None = None  # sitemap entries whose lastmod is older are not followed
     verified: bool = False
 
     def __post_init__(self) -> None:
@@ -112,6 +113,9 @@ def _source_from_table(sid: str, table: dict[str, Any]) -> Source:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise SourceError(f"source {sid}: field '{key}' must be a list of strings")
             value = tuple(value)
+        elif key == "since":
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                raise SourceError(f"source {sid}: field 'since' must be a date such as 2020-01-01 (no quotes)")
         elif key == "selectors":
             items = value if isinstance(value, list) else [value]
             try:

@@ -25,6 +25,20 @@ PAGINATION_HINTS = ("trang-", "trang/", "page=", "/p", "trang=")
 SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".mp4", ".mp3")
 
 
+def parse_lastmod(value: str) -> dt.datetime | None:
+    """A sitemap's W3C datetime ("2025-01-15", "2025-01-15T08:00:00+07:00") as naive UTC."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when
+
+
 class GenericSpider(scrapy.Spider):
     name = "generic"
 
@@ -35,11 +49,12 @@ class GenericSpider(scrapy.Spider):
         self.allowed_domains = list(source.allowed_domains)
         self._seen: set[str] = set()
         self.not_due = 0
+        self.too_old = 0
         self.traps = 0
         self.listings = 0
 
     # -- requests ------------------------------------------------------------------------
-    def _request(self, url: str, kind: str, callback: Any) -> scrapy.Request | None:
+    def _request(self, url: str, kind: str, callback: Any, lastmod: dt.datetime | None = None) -> scrapy.Request | None:
         url = canonical_url(url)
         if url in self._seen or len(self._seen) >= self.source.max_pages or not self._on_site(url):
             return None
@@ -53,7 +68,7 @@ class GenericSpider(scrapy.Spider):
                 return None
         headers: dict[str, str] = {}
         if kind == "article":
-            if not self.crawl_state.due(url):
+            if not self.crawl_state.due(url, lastmod):
                 self.not_due += 1
                 return None
             headers = self.crawl_state.conditional_headers(url)
@@ -79,9 +94,9 @@ class GenericSpider(scrapy.Spider):
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
-    def _follow(self, url: str) -> scrapy.Request | None:
+    def _follow(self, url: str, lastmod: dt.datetime | None = None) -> scrapy.Request | None:
         if self.source.is_article(url):
-            return self._request(url, "article", self.parse_article)
+            return self._request(url, "article", self.parse_article, lastmod)
         return self._request(url, "listing", self.parse_listing)
 
     # -- callbacks -----------------------------------------------------------------------
@@ -133,14 +148,19 @@ class GenericSpider(scrapy.Spider):
         except Exception as exc:  # malformed XML is recorded, the crawl goes on
             yield FailureItem(self.source.id, response.url, "sitemap", type(exc).__name__, str(exc))
             return
+        since = self.source.since
         for entry in sitemap:
             loc = entry.get("loc", "").strip()
             if not loc:
                 continue
+            lastmod = parse_lastmod(entry.get("lastmod", ""))
+            if since is not None and lastmod is not None and lastmod.date() < since:
+                self.too_old += 1  # older than the source's horizon: not followed
+                continue
             if sitemap.type == "sitemapindex":
                 r = self._request(loc, "sitemap", self.parse_sitemap)
             else:
-                r = self._follow(loc)
+                r = self._follow(loc, lastmod)
             if r is not None:
                 yield r
 
