@@ -151,6 +151,7 @@ def process_pages(
     read with the selector set in force when it was fetched; ``cache`` spares re-segmenting
     text it has seen. Pages are read and documents written in batches, so memory does not
     grow with the number of pages."""
+    release_memory()  # what the crawl before us freed
     total = load.count_article_pages(con, source_ids, only_unprocessed)
     counts: Counter[str] = Counter()
     pending: list[tuple[DocumentFacts, dict]] = []
