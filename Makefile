@@ -25,8 +25,9 @@ test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest -q
 
 SHARED ?= ../shared
-eval: $(STAMP)  ## precision / recall / F1 per field on the sample site's gold and, when ../shared is there, the seeds
+eval: $(STAMP)  ## precision / recall / F1 per field on the project's gold sets and, when ../shared is there, the seeds
 	$(BIN)/thidua eval --gold data/gold/sample_site.jsonl --docs data/sample_site --no-items
+	$(BIN)/thidua eval --gold data/gold/plain_pages.jsonl --docs data/plain_pages --no-items
 	@if [ -f $(SHARED)/gold/seeds.jsonl ]; then $(BIN)/thidua eval --gold $(SHARED)/gold/seeds.jsonl --docs $(SHARED)/seeds --no-items; \
 	else echo "($(SHARED)/gold/seeds.jsonl not found: seeds skipped)"; fi
 

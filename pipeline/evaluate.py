@@ -8,8 +8,9 @@ Matching rules (the codebook's fields):
   document right when both sides agree, null included; precision and recall count the
   non-null values. Names are compared on their folded keys (case, tone-mark placement);
   doc_number without spaces.
-- movements: per document, the set of quoted names, by exact surface and, separately, by
-  canonical name (folded). Themes: by (kind, text) and by text whatever the kind.
+- movements: per document, the set of quoted names, by exact surface (as the stored text
+  writes it: NFC, the safe fixes such as Ð → Đ, whitespace runs and hard wraps as one
+  space; case and marks kept) and, separately, by canonical name (folded). Themes: by (kind, text) and by text whatever the kind.
 - phases: (n, start, end) exact; per bound (n, start) and (n, end).
 - anniversaries: (years, from, to); legal references: the normalised number; topics: codes.
 - campaign fields (everything but movements) are scored on the gold documents marked
@@ -29,7 +30,7 @@ from typing import Any
 
 from pipeline.errors import ThiduaError
 from pipeline.models import Doc
-from pipeline.text.normalize import fold
+from pipeline.text.normalize import clean_chars, fold
 
 META = ("issuer", "level", "province", "district", "province_2025", "year", "doc_number", "signatory", "published", "title", "author")
 
@@ -136,13 +137,18 @@ def _texts(items: Iterable[Any], key: str = "text") -> list[str]:
     return [i[key] if isinstance(i, dict) else str(i) for i in items or []]
 
 
+def _surface(text: str) -> str:
+    """A quoted string as the stored text has it (normalised, not folded)."""
+    return " ".join(clean_chars(text).split())
+
+
 def _ref(item: Any) -> str:
     text = item["ref"] if isinstance(item, dict) else str(item)
     return re.sub(r"\s+", "", text).upper()
 
 
 FIELDS: dict[str, Callable[[dict[str, Any]], set[Any]]] = {
-    "movements": lambda r: set(_texts(r.get("movements"))),
+    "movements": lambda r: {_surface(t) for t in _texts(r.get("movements"))},
     "movements_canonical": lambda r: {fold(m.get("canonical") or m["text"]) for m in r.get("movements") or []},
     "themes": lambda r: {(t["kind"], fold(t["text"])) for t in r.get("themes") or []},
     "themes_any_kind": lambda r: {fold(t["text"]) for t in r.get("themes") or []},

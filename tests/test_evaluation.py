@@ -16,6 +16,7 @@ from pipeline.text.plain import read_plain
 from tests.conftest import REPO, run_cli
 
 PLAIN = REPO / "tests" / "fixtures" / "plain" / "ldld-huyen-tan-yen-2023.txt"
+TOOLS = (TopicRules.from_file(Settings().topics), Registry.from_file(Settings().registry))
 BASELINE = REPO / "data" / "gold" / "baseline.toml"
 
 
@@ -35,6 +36,23 @@ def test_plain_page_drops_header_and_related_articles() -> None:
     assert "Chào mừng bạn đến" not in main.text
 
 
+def test_plain_page_with_menus_byline_header_and_attachment() -> None:
+    """Title under a banner, a menu and a breadcrumb; byline and date under the title; an
+    official header (parent body, issuing body, "Số:"); the body ends at the attachment."""
+    path = REPO / "tests" / "fixtures" / "plain" / "cd-nganh-y-te-nam-dinh-2019.txt"
+    main = read_plain(path.read_text(encoding="utf-8"))
+    assert main.title == "Công đoàn ngành Y tế triển khai phong trào thi đua năm 2019"
+    assert main.author == "Ngọc Anh"
+    assert main.published is not None and main.published.isoformat() == "2019-01-14"  # under the title, not the site clock
+    assert main.body.startswith("LIÊN ĐOÀN LAO ĐỘNG TỈNH NAM ĐỊNH")  # byline, date and counter are not body
+    assert "Tải về" not in main.text and "Điều dưỡng thanh lịch" not in main.text and "Bản quyền" not in main.text
+    rec, _ = extract_file(path, *TOOLS)
+    assert (rec["issuer"], rec["level"], rec["province"], rec["province_2025"]) == (
+        "Công đoàn ngành Y tế tỉnh Nam Định", "sector", "Nam Định", "Ninh Bình")  # fmt: skip
+    assert [(p["n"], p["start"], p["end"]) for p in rec["phases"]] == [(1, "2019-01-01", "2019-06"), (2, "2019-07-01", "2019-12-31")]
+    assert [m["text"] for m in rec["movements"]] == ["Lao động giỏi, Lao động sáng tạo", "Vì nụ cười người bệnh"]
+
+
 def test_extract_cli_prints_codebook_records_with_spans() -> None:
     site = REPO / "data" / "sample_site" / "thi-dua"
     html = sorted(site.glob("*.html"))[0]
@@ -51,7 +69,7 @@ def test_extract_cli_prints_codebook_records_with_spans() -> None:
     ]  # fmt: skip
     assert rec["movements"][2]["canonical"] == "Xanh, sạch, đẹp, bảo đảm an toàn vệ sinh lao động"
     assert [(t["kind"], t["text"][:20]) for t in rec["themes"]] == [("year", "Đổi mới, sáng tạo, đ")]
-    assert [(p["n"], p["start"], p["end"]) for p in rec["phases"]] == [(1, "launch", "2023-06-30"), (2, "2023-07-01", "2023-12-31")]
+    assert [(p["n"], p["start"], p["end"]) for p in rec["phases"]] == [(1, "launch", "2023-06"), (2, "2023-07-01", "2023-12-31")]  # "đến hết tháng 6/2023": a month bound
     assert [(a["years"], a["from"], a["to"]) for a in rec["anniversaries"]] == [(94, "1929-07-28", "2023-07-28")]
     assert "Tết Sum vầy" not in json.dumps(rec, ensure_ascii=False)
     for record in records:  # every fact's span points at its surface
@@ -101,6 +119,11 @@ def test_gate_seeds(shared_dir: Path, tools: tuple[TopicRules, Registry]) -> Non
     assert not failures, "extractors regressed below data/gold/baseline.toml:\n" + "\n".join(failures)
 
 
+def test_gate_plain_pages(tools: tuple[TopicRules, Registry]) -> None:
+    failures = _gate(REPO / "data" / "gold" / "plain_pages.jsonl", REPO / "data" / "plain_pages", "plain_pages", tools)
+    assert not failures, "extractors regressed below data/gold/baseline.toml:\n" + "\n".join(failures)
+
+
 def test_gate_fails_when_an_extractor_regresses(monkeypatch: pytest.MonkeyPatch, tools: tuple[TopicRules, Registry]) -> None:
     """Break the quote-role rules (every quote 'other'): the gate must notice."""
     import pipeline.extract.quotes as quotes
@@ -112,7 +135,7 @@ def test_gate_fails_when_an_extractor_regresses(monkeypatch: pytest.MonkeyPatch,
 
 def test_baseline_pins_the_issue_minimums() -> None:
     base = load_baseline(BASELINE)
-    for set_name in ("sample_site", "seeds"):
+    for set_name in ("sample_site", "seeds", "plain_pages"):
         pins = base[set_name]
         assert pins["movements.f1"] >= 0.95 and pins["themes.f1"] >= 0.90 and pins["phases_exact.f1"] >= 0.95
         for fld in ("issuer", "level", "year", "province"):

@@ -28,23 +28,39 @@ _SPACES = re.compile(r"[ \t\f\v]+")
 # control characters (C0 but tab and newline, DEL, C1) and line/paragraph separators
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_SEPARATORS = re.compile("[\u2028\u2029\x85]")
+_FIXABLE = re.compile("[" + "".join(chr(c) for c in SAFE_FIXES) + "]")
+_ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _LIST_START = re.compile(r"^\s*(?:[-+•*–]\s|\d{1,2}[.)]\s|[a-zđ][.)]\s|[IVXLC]{1,5}[.)]\s|Đợt\b|Giai đoạn\b)", re.I)
 _PARENTHESISED = re.compile(r"^\(.*\)$")  # "(đã ký)", "(Ký tên, đóng dấu)": a line of its own
 _SENTENCE_END = re.compile(r"[.:;!?…]\s*[”\"’)]?\s*$")
 
 
+def clean_chars(text: str) -> str:
+    """NFC and the safe character fixes; control characters dropped, line separators made
+    newlines. Spacing is left as it is (a reader of plain pages looks at it)."""
+    text = unicodedata.normalize("NFC", text)
+    if _FIXABLE.search(text):  # translate looks at every character: only when there is something to fix
+        text = text.translate(SAFE_FIXES)
+    if _ODD.search(text):
+        text = _CONTROLS.sub("", _LINE_SEPARATORS.sub("\n", text))
+    return text
+
+
+def clean_line(line: str) -> str:
+    """One line with its whitespace runs made single spaces and its ends trimmed."""
+    return _SPACES.sub(" ", line).strip()
+
+
 def clean(text: str) -> str:
     """NFC, safe fixes, whitespace; keeps line structure."""
-    text = unicodedata.normalize("NFC", text).translate(SAFE_FIXES)
-    text = _CONTROLS.sub("", _LINE_SEPARATORS.sub("\n", text))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [line.strip() for line in _SPACES.sub(" ", clean_chars(text)).split("\n")]
     out = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", out).strip()
 
 
 def _is_heading(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
+    """A line in capitals (at least three letters, none in lower case)."""
+    return line.isupper() and sum(c.isalpha() for c in line) >= 3
 
 
 def rejoin_wraps(paragraph: str) -> str:
