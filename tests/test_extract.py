@@ -122,3 +122,49 @@ def test_sample_gold_movement_recall_floor(sample_gold: list[dict], gold_field: 
         expected += len(want)
         found += len(want & got)
     assert expected > 200 and found / expected >= 0.6, (found, expected)
+
+
+def _meta(text: str) -> dict[str, str]:
+    return {m.name: m.value for m in extract_all(make_doc("m", normalize_text(text)), RULES).meta}
+
+
+def test_issuer_from_the_official_header_not_the_body_it_cites() -> None:
+    meta = _meta(
+        "Kế hoạch thi đua năm 2021\n\nLIÊN ĐOÀN LAO ĐỘNG TỈNH VĨNH PHÚC\nLIÊN ĐOÀN LAO ĐỘNG HUYỆN TAM DƯƠNG\nSố: 11/KH-LĐLĐ\n\n"
+        "Thực hiện Kế hoạch số 40/KH-LĐLĐ của Liên đoàn Lao động tỉnh Vĩnh Phúc về phát động thi đua năm 2021, "
+        "Ban Thường vụ LĐLĐ huyện xây dựng kế hoạch phát động thi đua trong CNVCLĐ huyện Tam Dương năm 2021."
+    )
+    assert (meta["issuer"], meta["level"], meta["district"], meta["province"]) == (
+        "Liên đoàn Lao động huyện Tam Dương", "district", "Tam Dương", "Vĩnh Phúc")  # fmt: skip
+
+
+def test_bare_local_federation_takes_the_place_the_document_names() -> None:
+    meta = _meta(
+        "Phát động thi đua trong CNVCLĐ thị xã Phú Thọ năm 2022\n\n"
+        "Ngày 10/01, Ban Thường vụ LĐLĐ thị xã ban hành kế hoạch phát động thi đua năm 2022 tới các công đoàn cơ sở của thị xã Phú Thọ."
+    )
+    assert (meta["issuer"], meta["level"], meta["district"]) == ("Liên đoàn Lao động thị xã Phú Thọ", "district", "Phú Thọ")
+
+
+def test_a_city_that_is_not_centrally_run_is_a_district() -> None:
+    meta = _meta("LĐLĐ thành phố Vĩnh Yên phát động thi đua năm 2020\n\nLĐLĐ thành phố Vĩnh Yên vừa ban hành kế hoạch thi đua năm 2020.")
+    assert (meta["level"], meta["district"], meta["province"]) == ("district", "Vĩnh Yên", "Vĩnh Phúc")
+    meta = _meta("LĐLĐ thành phố Cần Thơ phát động thi đua năm 2020\n\nLĐLĐ thành phố Cần Thơ vừa ban hành kế hoạch thi đua năm 2020.")
+    assert (meta["level"], meta["province"]) == ("province", "Cần Thơ")
+
+
+def test_union_names_keep_their_syllables_and_stop_at_a_verb_or_a_person() -> None:
+    meta = _meta(
+        "Công đoàn Tổng công ty phát động thi đua năm 2023\n\n"
+        "Chủ tịch Công đoàn Tổng Công ty Than Quảng Ninh Lê Văn Hùng vừa ký ban hành kế hoạch phát động thi đua năm 2023."
+    )
+    assert (meta["issuer"], meta["level"]) == ("Công đoàn Tổng Công ty Than Quảng Ninh", "sector")
+    meta = _meta("Kế hoạch thi đua năm 2019 của Công đoàn ngành Giáo dục Hà Nam gắn với các ngày lễ lớn.\n\nNội dung thi đua năm 2019.")
+    assert meta["issuer"] == "Công đoàn ngành Giáo dục tỉnh Hà Nam"
+
+
+def test_giai_doan_phases_and_month_bounds() -> None:
+    ex = extract_all(make_doc("p", normalize_text(
+        "Thi đua năm 2022.\n\nGiai đoạn 1 (từ tháng 01/2022 đến hết tháng 6/2022). Giai đoạn 2 (từ 01/7 đến 31/12/2022)."
+    )), RULES)  # fmt: skip
+    assert [(p.n, p.start_date, p.end_date) for p in ex.phases] == [(1, "2022-01", "2022-06"), (2, "2022-07-01", "2022-12-31")]

@@ -5,7 +5,6 @@ A parsed bound is an ISO date ("2021-06-30"), a month ("2021-01") or "launch"
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ BOUND = re.compile(
 )
 _ANY_BOUND = re.sub(r"\(\?P<\w+>", "(?:", BOUND.pattern)
 RANGE = re.compile(
-    rf"(?:từ\s+(?:ngày\s+)?)?(?P<a>{_ANY_BOUND})\s*(?:đến|tới|–|-|—)\s*(?P<through>hết\s+)?(?:ngày\s+)?(?P<b>{_ANY_BOUND})",
+    rf"(?:từ\s+(?:ngày\s+)?)?(?P<a>{_ANY_BOUND})\s*(?:đến|tới|–|-|—)\s*(?:hết\s+)?(?:ngày\s+)?(?P<b>{_ANY_BOUND})",
     re.I,
 )
 
@@ -63,9 +62,7 @@ def parse_range(s: str, default_year: int | None) -> tuple[Bound, Bound] | None:
     m = RANGE.search(s)
     if not m:
         return None
+    # "đến hết tháng 6/2016" names a month, not a day: a month bound, as the codebook has it
     b = parse_bound(m.group("b"), default_year)
-    if b and b.precision == "month" and m.group("through"):  # "đến hết tháng 6/2016": the month's last day
-        y, mo = int(b.value[:4]), int(b.value[5:7])
-        b = Bound(dt.date(y, mo, calendar.monthrange(y, mo)[1]).isoformat(), "day", True)
     a = parse_bound(m.group("a"), int(b.value[:4]) if b and b.value[:4].isdigit() else default_year)
     return (a, b) if a and b else None

@@ -1,4 +1,4 @@
-"""phases.v1 — the campaign's phases (đợt): ordinal, start and end, the phase theme."""
+"""phases.v1 — the campaign's phases (đợt, giai đoạn): ordinal, start and end, the phase theme."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,7 @@ from pipeline.extract.dates import RANGE, parse_range
 from pipeline.models import Doc, Phase, Quote
 
 NAME = "phases.v1"
-MARKER = re.compile(r"\b[Đđ]ợt\s*(?:thi đua\s*)?(?:thứ\s*)?(\d{1,2}|[IVX]{1,4}\d?|một|hai|ba)\b")
+MARKER = re.compile(r"\b(?:[Đđ]ợt|[Gg]iai đoạn)\s*(?:thi đua\s*)?(?:thứ\s*)?(\d{1,2}|[IVX]{1,4}\d?|một|hai|ba)\b")
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 WORDS = {"một": 1, "hai": 2, "ba": 3}
 REACH = 260  # characters after the marker in which its date range must start
