@@ -9,8 +9,10 @@ a pool of worker processes started and warmed up (models loaded) before the cloc
 - full: normalisation, sentences, word tokens aligned to offsets, the spaCy Doc, and all
   extractors (no token cache: every text is segmented).
 
-Targets (issue 4): full ≥ 85% of tokenise throughput; two processes ≥ 1.8× one. Peak
-memory (VmHWM) of the workers is reported.
+Both measures run in the same warmed pool, alternating, several rounds each; the fastest
+round of each counts, so a burst of load from elsewhere on a shared machine does not decide
+the ratio. Targets (issue 4): full ≥ 85% of tokenise throughput; two processes ≥ 1.8× one.
+Peak memory (VmHWM) of the workers is reported.
 """
 from __future__ import annotations
 
@@ -52,7 +54,8 @@ def _warm() -> None:
     from pipeline.text.normalize import normalize_text
 
     _RULES = TopicRules.from_file(Settings().topics)
-    extract_all(make_doc("w", normalize_text("Phong trào “Lao động giỏi” năm 2024.")), _RULES)
+    for i, text in enumerate(corpus(60_000)):  # every lazy load (models, place data, patterns) before the clock
+        extract_all(make_doc(f"w{i}", normalize_text(text)), _RULES)
 
 
 def _tokenise(texts: list[str]) -> int:
@@ -94,23 +97,32 @@ def _peak_slowly() -> int:
     return _peak()
 
 
-def measure(kind: str, texts: list[str], procs: int) -> dict[str, float]:
-    fn = _tokenise if kind == "tokenise" else _full
+def measure(texts: list[str], procs: int, rounds: int) -> dict[str, dict[str, float]]:
+    """Both kinds in the same warmed pool, alternating, ``rounds`` times each; the fastest
+    round of each kind is kept (the machine is shared: the best round is the least disturbed)."""
     chunks = [texts[i::procs] for i in range(procs)]
+    best: dict[str, dict[str, float]] = {}
     with ProcessPoolExecutor(max_workers=procs, initializer=_warm) as pool:
         # start and warm every worker before the clock: each takes one slow no-op task
         pids = {f.result() for f in [pool.submit(_ready) for _ in range(procs)]}
         assert len(pids) == procs, "workers did not all start"
-        t0 = time.perf_counter()
-        done = sum(pool.map(fn, chunks))
-        seconds = time.perf_counter() - t0
+        for _ in range(rounds):
+            for kind, fn in (("tokenise", _tokenise), ("full", _full)):
+                t0 = time.perf_counter()
+                done = sum(pool.map(fn, chunks))
+                seconds = time.perf_counter() - t0
+                if kind not in best or seconds < best[kind]["seconds"]:
+                    best[kind] = {"chars": done, "seconds": seconds, "chars_per_s": done / seconds}
         peaks = [f.result() for f in [pool.submit(_peak_slowly) for _ in range(procs)]]
-    return {"chars": done, "seconds": seconds, "chars_per_s": done / seconds, "peak_rss": max(peaks)}
+    for r in best.values():
+        r["peak_rss"] = max(peaks)  # the workers ran both kinds: one peak for the pool
+    return best
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--chars", type=int, default=2_000_000, help="corpus size in characters (default 2,000,000)")
+    ap.add_argument("--chars", type=int, default=1_000_000, help="corpus size in characters (default 1,000,000)")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of each measure; the fastest counts (default 3)")
     ap.add_argument("--out", type=Path, default=REPO / "data" / "reports" / "bench-process.json")
     args = ap.parse_args()
 
@@ -122,10 +134,11 @@ def main() -> int:
     console.print(f"corpus: {len(texts)} texts, {sum(map(len, texts)):,} characters")
     results: dict[str, dict[str, float]] = {}
     for procs in (1, 2):
-        for kind in ("tokenise", "full"):
-            with console.status(f"{kind}, {procs} process(es) …"):
-                results[f"{kind}-{procs}"] = measure(kind, texts, procs)
-    table = Table(title="processing throughput, same corpus, one run")
+        with console.status(f"{procs} process(es), {args.rounds} rounds of each measure …"):
+            for kind, r in measure(texts, procs, args.rounds).items():
+                results[f"{kind}-{procs}"] = r
+    results = {k: results[k] for k in ("tokenise-1", "full-1", "tokenise-2", "full-2")}
+    table = Table(title=f"processing throughput, same corpus, one run (best of {args.rounds} alternating rounds)")
     for col in ("measure", "processes", "seconds", "chars/s", "peak MiB per worker"):
         table.add_column(col, justify="left" if col == "measure" else "right")
     for key, r in results.items():

@@ -129,15 +129,17 @@ def spacy_doc(vocab: Vocab, text: str, tokens: Sequence[Token], sentences: Seque
             pos += len(chunk)
 
     pos = 0
-    for t in tokens:
-        start, end = t.start, t.end
-        if start < pos or end <= start:
-            continue  # overlapping or empty: the segmenter's alignment failed here, keep the text
-        if start == pos + 1 and words and text[pos] == " ":  # the usual gap: one space
-            spaces[-1] = True
-        elif start != pos:
-            gap(pos, start)
-        words.append(t.text)
+    for start, end, word in tokens:
+        if start != pos:
+            if start < pos or end <= start:
+                continue  # overlapping or empty: the segmenter's alignment failed here, keep the text
+            if start == pos + 1 and words and text[pos] == " ":  # the usual gap: one space
+                spaces[-1] = True
+            else:
+                gap(pos, start)
+        elif end <= start:
+            continue
+        words.append(word)
         spaces.append(False)
         starts.append(start)
         pos = end

@@ -5,37 +5,37 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 
 from pipeline.models import Span, Token
 
 
-def _align(text: str, pieces: list[str], start: int = 0) -> list[tuple[int, int]]:
-    """Find each piece in ``text`` in order; underthesea may change spaces inside a piece."""
+def _align(text: str, pieces: list[str], start: int = 0) -> list[tuple[int, int, str]]:
+    """Find each piece in ``text`` in order: (start, end, the text there). underthesea may
+    change spaces inside a piece; such a piece is found word by word."""
     spans = []
     pos = start
-    n = len(text)
+    find = text.find
     for piece in pieces:
-        p = pos
-        while p < n and text[p].isspace():
-            p += 1
-        if text.startswith(piece, p):  # the usual case: the piece as it stands in the text
-            spans.append((p, p + len(piece)))
+        p = find(piece, pos)
+        if p >= 0 and (p == pos or text[pos:p].isspace()):  # the usual case: the piece as it stands
             pos = p + len(piece)
+            spans.append((p, pos, piece))
             continue
         words = piece.split()
         if not words:
             continue
-        first = text.find(words[0], pos)
+        first = find(words[0], pos)
         if first < 0:
             continue
         end = first
         for w in words:
-            j = text.find(w, end)
+            j = find(w, end)
             if j < 0:
                 break
             end = j + len(w)
-        spans.append((first, end))
+        spans.append((first, end, text[first:end]))
         pos = end
     return spans
 
@@ -47,8 +47,7 @@ def word_tokens(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     for para_start, para in _paragraphs(text):
         pieces = word_tokenize(para, use_token_normalize=False)
-        for s, e in _align(para, pieces):
-            out.append(Token(para_start + s, para_start + e, text[para_start + s : para_start + e]))
+        out.extend(Token(para_start + s, para_start + e, surface) for s, e, surface in _align(para, pieces))
     return tuple(out)
 
 
@@ -63,14 +62,23 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
     return out
 
 
+_SENT_END = re.compile(r"[.?!]")
+
+
 def sentences(text: str) -> tuple[Span, ...]:
-    """Sentence spans: lines first, then underthesea's sentence splitter inside each line."""
+    """Sentence spans: lines first, then underthesea's sentence splitter inside each line.
+    A line with no sentence-ending mark before its end is one sentence (the splitter would
+    say so too; it is not asked)."""
     from underthesea import sent_tokenize
 
     out: list[Span] = []
     for line_start, line in _paragraphs(text):
-        for s, e in _align(line, sent_tokenize(line)):
-            out.append(Span(line_start + s, line_start + e))
+        body = line.rstrip().rstrip(".?!")
+        if _SENT_END.search(body) is None:
+            lead = len(line) - len(line.lstrip())
+            out.append(Span(line_start + lead, line_start + len(line.rstrip())))
+            continue
+        out.extend(Span(line_start + s, line_start + e) for s, e, _ in _align(line, sent_tokenize(line)))
     return tuple(out)
 
 
