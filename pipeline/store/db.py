@@ -103,7 +103,7 @@ def apply_views(con: Connection) -> None:
             raise StoreError(f"view {name} failed: {exc}") from exc
 
 
-WRITER_MEMORY_LIMIT = "1GB"  # DuckDB caches the blocks it writes; a nightly job need not hold the corpus
+WRITER_MEMORY_LIMIT = "128MB"  # DuckDB keeps the blocks it writes cached up to this; a nightly job need not hold the corpus
 
 
 def connect(path: Path | str, read_only: bool = False) -> Connection:
