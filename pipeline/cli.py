@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from pipeline.cli_common import ConfigOpt, DbOpt, FormatOpt, check_format, console, emit, err
 from pipeline.errors import ThiduaError
 from pipeline.reports import tables
 from pipeline.settings import Settings
@@ -19,23 +19,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
-
-DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (default: data/thidua.duckdb, or THIDUA_DB).")]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with a [thidua] or [tool.thidua] table.")]
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in tables.FORMATS:
-        raise typer.BadParameter(f"{fmt!r}; use one of {', '.join(tables.FORMATS)}", param_hint="--format")
-
-
-def _emit(df: object, fmt: str, title: str) -> None:
-    out = tables.render(df, fmt, title, console)  # type: ignore[arg-type]
-    if out is not None:
-        sys.stdout.write(out if out.endswith("\n") else out + "\n")
 
 
 @app.command()
@@ -56,8 +39,8 @@ def demo(
     with reading(result.db) as con:
         rec = tables.recurrence(con)
         shown = rec[["movement", "years", "n_years", "n_localities", "levels"]].head(25)
-        _emit(shown, "table", f"Movement recurrence: top {len(shown)} of {len(rec)} canonical movements")
-        _emit(tables.topic_by_year(tables.year_topic(con)), "table", "Documents per campaign year × topic (first row: all documents of the year)")
+        emit(shown, "table", f"Movement recurrence: top {len(shown)} of {len(rec)} canonical movements")
+        emit(tables.topic_by_year(tables.year_topic(con)), "table", "Documents per campaign year × topic (first row: all documents of the year)")
     console.print(f"done in {result.seconds:.1f} s. Query it: thidua query --db {result.db} \"SELECT * FROM mart_movement_recurrence\"")
 
 
@@ -71,10 +54,10 @@ def query(
     """Run read-only SQL against the database and print the result."""
     from pipeline.store import reading, run_query
 
-    _check_format(fmt)
+    check_format(fmt)
     with reading(Settings.load(config, db=db).db) as con:
         df = run_query(con, sql)
-    _emit(df, fmt, "")
+    emit(df, fmt, "")
 
 
 @app.command()
@@ -86,10 +69,10 @@ def report(
     """Print the movement recurrence and year × topic tables of a database."""
     from pipeline.store import reading
 
-    _check_format(fmt)
+    check_format(fmt)
     with reading(Settings.load(config, db=db).db) as con:
-        _emit(tables.recurrence(con), fmt, "Movement recurrence")
-        _emit(tables.year_topic(con), fmt, "Campaign year × topic (documents)")
+        emit(tables.recurrence(con), fmt, "Movement recurrence")
+        emit(tables.year_topic(con), fmt, "Campaign year × topic (documents)")
 
 
 SourcesOpt = Annotated[
@@ -184,7 +167,7 @@ def status(
     from pipeline.reports import status as st
     from pipeline.store import reading
 
-    _check_format(fmt)
+    check_format(fmt)
     with reading(Settings.load(config, db=db).db) as con:
         runs, sites = st.runs(con), st.sites(con)
     if fmt == "json":
@@ -194,8 +177,8 @@ def status(
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
-    _emit(runs, fmt, "Last runs")
-    _emit(sites, fmt, "Sites, latest run")
+    emit(runs, fmt, "Last runs")
+    emit(sites, fmt, "Sites, latest run")
     for row in sites.itertuples():
         if row.flag:
             err.print(f"[yellow]warning:[/] {row.source_id}: {row.flag}")
@@ -212,7 +195,7 @@ def sources() -> None:
         {"id": s.id, "name": s.name, "level": s.level, "verified": s.verified, "start": ", ".join(s.start_urls)}
         for s in builtin_sources().values()
     ]
-    _emit(pd.DataFrame(rows), "table", "Sources")
+    emit(pd.DataFrame(rows), "table", "Sources")
 
 
 @app.command()
@@ -360,6 +343,11 @@ def eval_(
     else:
         for r in reports:
             print_report(r, console, items=items)
+
+
+from pipeline import cli_analysis  # noqa: E402 (the analysis commands join the app here)
+
+cli_analysis.register(app)
 
 
 def main() -> None:

@@ -13,8 +13,8 @@ SHARED = REPO.parent / "shared"
 THIDUA = [sys.executable, "-m", "pipeline.cli"]
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, COLUMNS="200")
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS="200", **(env or {}))
     return subprocess.run([*THIDUA, *args], capture_output=True, text=True, cwd=cwd or REPO, env=env, timeout=timeout)
 
 

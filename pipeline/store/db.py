@@ -144,3 +144,34 @@ def run_query(con: Connection, sql: str) -> pd.DataFrame:
         return con.execute(sql).df()
     except duckdb.Error as exc:
         raise QueryError(str(exc).strip().splitlines()[0]) from exc
+
+
+def copy_to(con: Connection, sql: str, path: Path, fmt: str, partition_by: str = "") -> None:
+    """Write the result of ``sql`` to ``path`` as parquet or csv (DuckDB's COPY: nothing
+    passes through Python); ``partition_by`` writes a folder of files, one per value."""
+    options = ["FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"]
+    if partition_by:
+        options.append(f"PARTITION_BY ({partition_by}), OVERWRITE_OR_IGNORE true")
+    target = str(path).replace("'", "''")
+    try:
+        con.execute(f"COPY ({sql}) TO '{target}' ({', '.join(options)})")
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot write {path}: {str(exc).strip().splitlines()[0]}", hint="check the folder exists and can be written") from exc
+
+
+def copy_frame(con: Connection, frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    """Write a DataFrame through DuckDB (parquet without pyarrow)."""
+    con.register("thidua_out", frame)
+    try:
+        copy_to(con, "SELECT * FROM thidua_out", path, fmt)
+    finally:
+        con.unregister("thidua_out")
+
+
+def frame_to_file(frame: pd.DataFrame, path: Path, fmt: str = "parquet") -> None:
+    """A DataFrame to a parquet or csv file, through a throwaway in-memory DuckDB."""
+    con = duckdb.connect()
+    try:
+        copy_frame(con, frame, path, fmt)
+    finally:
+        con.close()

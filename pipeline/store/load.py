@@ -104,6 +104,24 @@ def insert_page(con: Connection, p: FetchedPage, run_id: int | None) -> None:
     )
 
 
+def remap_mentions(con: Connection, changes: Sequence[tuple[str, str, str]]) -> int:
+    """(text, old movement_id, new movement_id): point those mentions at their new movement."""
+    if not changes:
+        return 0
+    import pandas as pd
+
+    frame = pd.DataFrame(list(changes), columns=["text", "old_id", "new_id"])
+    con.register("thidua_remap", frame)
+    try:
+        row = con.execute(
+            "UPDATE movement_mentions AS m SET movement_id = c.new_id FROM thidua_remap AS c"
+            " WHERE m.text = c.text AND m.movement_id = c.old_id RETURNING 1"
+        ).fetchall()
+    finally:
+        con.unregister("thidua_remap")
+    return len(row)
+
+
 def record_error(con: Connection, e: PipelineError) -> None:
     con.execute(
         "INSERT INTO pipeline_errors (run_id, stage, source_id, url, doc_id, error_type, message)"
@@ -251,13 +269,17 @@ def write_documents(con: Connection, items: Sequence[DocumentFacts]) -> None:
 
 
 
-def upsert_movements(con: Connection, rows: Sequence[tuple[str, str, str, str, int | None, str, bool]], aliases: Sequence[tuple[str, str, str]]) -> None:
-    """Registry rows (movement_id, canonical, kind, launched_by, launch_year, parent_id, registered) and aliases."""
+RegistryRow = tuple[str, str, str, str, int | None, str, bool, dt.date | None]
+
+
+def upsert_movements(con: Connection, rows: Sequence[RegistryRow], aliases: Sequence[tuple[str, str, str]]) -> None:
+    """Registry rows (movement_id, canonical, kind, launched_by, launch_year, parent_id, registered, launched_on) and aliases."""
     if rows:
         con.executemany(
-            "INSERT OR REPLACE INTO movement_registry (movement_id, canonical, kind, launched_by, launch_year, parent_id, registered)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[r[0], r[1], r[2], r[3] or None, r[4], r[5] or None, r[6]] for r in rows],
+            "INSERT OR REPLACE INTO movement_registry"
+            " (movement_id, canonical, kind, launched_by, launch_year, parent_id, registered, launched_on)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [[r[0], r[1], r[2], r[3] or None, r[4], r[5] or None, r[6], r[7]] for r in rows],
         )
     if aliases:
         con.executemany("INSERT OR IGNORE INTO movement_aliases (movement_id, alias, alias_key) VALUES (?, ?, ?)", [list(a) for a in aliases])

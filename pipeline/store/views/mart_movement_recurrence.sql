@@ -1,30 +1,48 @@
--- Which movements recur: years seen, localities and levels that name each canonical movement.
-CREATE OR REPLACE VIEW mart_movement_recurrence AS
+-- mart_movement_recurrence: which movements recur — for each canonical movement, the campaign years, localities and levels whose plans name it.
+-- @movement: canonical name
+-- @kind: movement (phong trào) or campaign (cuộc vận động)
+-- @parent: the national movement it restates or shortens, if any
+-- @registered: whether the movement registry knows it
+-- @years: the campaign years whose plans name it
+-- @n_years: how many distinct years
+-- @n_localities: how many distinct localities (district, province, or the national body)
+-- @levels: the issuer levels that name it
+-- @first_year: first campaign year it is named
+-- @last_year: last campaign year it is named
+-- @n_documents: documents that name it
+-- @n_mentions: mentions in all (a document may name it more than once)
+-- The view is movement_recurrence() with no filters; `thidua movements` calls the macro with
+-- its filters (level, province as written or after 2025, campaign years from, minimum years).
+CREATE OR REPLACE MACRO movement_recurrence(level_filter := NULL, province_filter := NULL, since_year := NULL, min_years := 1) AS TABLE
 WITH located AS (
-    SELECT
-        m.canonical,
-        m.kind,
-        m.doc_id,
-        c.year,
-        c.level,
-        coalesce(c.district || ', ' || c.province, c.province, c.issuer) AS locality
+    SELECT m.canonical, m.kind, m.parent, m.registered, m.doc_id, c.year, c.level, c.locality
     FROM stg_movement_mentions AS m
     JOIN stg_campaigns AS c USING (doc_id)
     WHERE c.year IS NOT NULL
+      AND (level_filter IS NULL OR c.level = level_filter)
+      AND (province_filter IS NULL OR c.province = province_filter OR c.province_2025 = province_filter)
+      AND (since_year IS NULL OR c.year >= since_year)
 ),
 per_movement AS (
     SELECT
-        canonical                                  AS movement,
+        canonical                             AS movement,
         kind,
-        list_sort(list_distinct(list(year)))       AS years,
-        count(DISTINCT year)                       AS n_years,
-        count(DISTINCT locality)                   AS n_localities,
-        list_sort(list_distinct(list(level)))      AS levels,
-        min(year)                                  AS first_year,
-        max(year)                                  AS last_year,
-        count(DISTINCT doc_id)                     AS n_documents
+        any_value(parent)                     AS parent,
+        bool_or(registered)                   AS registered,
+        list_sort(list_distinct(list(year)))  AS years,
+        count(DISTINCT year)                  AS n_years,
+        count(DISTINCT locality)              AS n_localities,
+        list_sort(list_distinct(list(level))) AS levels,
+        min(year)                             AS first_year,
+        max(year)                             AS last_year,
+        count(DISTINCT doc_id)                AS n_documents,
+        count(*)                              AS n_mentions
     FROM located
     GROUP BY canonical, kind
 )
 SELECT * FROM per_movement
+WHERE n_years >= min_years
 ORDER BY n_years DESC, n_localities DESC, movement;
+
+CREATE OR REPLACE VIEW mart_movement_recurrence AS
+SELECT * FROM movement_recurrence();

@@ -1,0 +1,34 @@
+-- mart_coverage: documents per source per month, to spot crawl gaps (months between a source's first and last document with none show 0).
+-- @source_id: the crawled source
+-- @month: first day of the month of the page dates
+-- @documents: documents with a page date in that month
+-- @campaign_documents: of which have a campaign year
+-- @undated: documents of the source without a page date (the same figure on every row of the source)
+CREATE OR REPLACE VIEW mart_coverage AS
+WITH dated AS (
+    SELECT source_id, date_trunc('month', published)::DATE AS month, year
+    FROM stg_campaigns
+    WHERE published IS NOT NULL
+),
+spans AS (
+    SELECT source_id, min(month) AS first_month, max(month) AS last_month FROM dated GROUP BY source_id
+),
+months AS (
+    SELECT s.source_id, unnest(generate_series(s.first_month, s.last_month, INTERVAL 1 MONTH))::DATE AS month
+    FROM spans AS s
+),
+counted AS (
+    SELECT source_id, month, count(*) AS documents, count(year) AS campaign_documents FROM dated GROUP BY source_id, month
+),
+undated AS (
+    SELECT source_id, count(*) AS undated FROM stg_campaigns WHERE published IS NULL GROUP BY source_id
+)
+SELECT
+    m.source_id, m.month,
+    coalesce(c.documents, 0)          AS documents,
+    coalesce(c.campaign_documents, 0) AS campaign_documents,
+    coalesce(u.undated, 0)            AS undated
+FROM months AS m
+LEFT JOIN counted AS c USING (source_id, month)
+LEFT JOIN undated AS u USING (source_id)
+ORDER BY m.source_id, m.month;
