@@ -81,6 +81,31 @@ def publish(work: Path, db: Path) -> None:
     os.replace(work, db)
 
 
+def update_registry(settings: Settings, entries: str) -> int:
+    """Append accepted registry entries to the registry file and bring the database in line
+    (mentions re-resolved, registry table rewritten) without reprocessing, under the run
+    lock and through a working copy like any writer. Returns how many mentions moved."""
+    from pipeline.process import sync_registry
+
+    path = settings.registry
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    stamp = f"\n# accepted with `thidua movements review` on {dt.date.today().isoformat()}\n"
+    new = old.rstrip("\n") + "\n" + stamp + entries
+    registry = Registry.from_text(new, path)  # refuse before writing anything
+    with run_lock(settings.db):
+        work, resumed = working_copy(settings.db)
+        if resumed:
+            raise ThiduaError(f"{work} was left by an interrupted run", hint="run thidua crawl or nightly first; it resumes and publishes it")
+        path.write_text(new, encoding="utf-8")
+        con = connect(work)
+        try:
+            moved = sync_registry(con, registry)
+        finally:
+            con.close()
+        publish(work, settings.db)
+    return moved
+
+
 def run_job(
     settings: Settings,
     sources: Sequence[Source],

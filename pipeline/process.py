@@ -199,19 +199,26 @@ def process_pages(
     return ProcessSummary(done, counts["documents"], counts["empty"], counts["errors"], counts["no_date"], counts["listing"], other)
 
 
-def sync_registry(con: Connection, registry: Registry) -> None:
-    """Rewrite movement_registry: every registered movement, plus one row per unknown name seen."""
+def sync_registry(con: Connection, registry: Registry) -> int:
+    """Resolve every distinct mention text against the registry as it is now (so names the
+    review accepted move to their movement with no reprocessing), then rewrite
+    movement_registry: every registered movement, plus one row per unknown name seen.
+    Returns how many mentions moved."""
+    pairs = con.execute("SELECT DISTINCT text, movement_id FROM movement_mentions").fetchall()
+    changes = [(text, old, new) for text, old in pairs if (new := registry.resolve(text).movement_id) != old]
+    moved = load.remap_mentions(con, changes)
     con.execute("DELETE FROM movement_registry")
     con.execute("DELETE FROM movement_aliases")
-    rows = [
-        (m.movement_id, m.canonical, m.kind, m.launched_by, m.launch_year, m.parent_id, True)
+    rows: list[load.RegistryRow] = [
+        (m.movement_id, m.canonical, m.kind, m.launched_by, m.launch_year, m.parent_id, True, m.launched_on)
         for m in registry.movements.values()
     ]
     aliases = [(m.movement_id, a, fold(a)) for m in registry.movements.values() for a in (m.canonical, *m.aliases)]
     # distinct (name, surface, kind) with counts: as many rows as names, not as mentions
     mentions = con.execute("SELECT movement_id, text, kind, count(*) FROM movement_mentions GROUP BY ALL").fetchall()
     unknown = [r for r in unregistered_rows(mentions) if r[0] not in registry.movements]
-    rows += [(mid, surface, kind, "", None, "", False) for mid, surface, kind in unknown]
+    rows += [(mid, surface, kind, "", None, "", False, None) for mid, surface, kind in unknown]
     seen_aliases = {(mid, t) for mid, t, _, _ in mentions}
     aliases += [(mid, t, fold(t)) for mid, t in sorted(seen_aliases)]
     load.upsert_movements(con, rows, aliases)
+    return moved
