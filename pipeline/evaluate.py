@@ -148,7 +148,7 @@ def _ref(item: Any) -> str:
 
 
 FIELDS: dict[str, Callable[[dict[str, Any]], set[Any]]] = {
-    "movements": lambda r: {_surface(t) for t in _texts(r.get("movements"))},
+    "movements": lambda r: {_surface(t) for t in _texts(r.get("movements") or [])},
     "movements_canonical": lambda r: {fold(m.get("canonical") or m["text"]) for m in r.get("movements") or []},
     "themes": lambda r: {(t["kind"], fold(t["text"])) for t in r.get("themes") or []},
     "themes_any_kind": lambda r: {fold(t["text"]) for t in r.get("themes") or []},

@@ -211,8 +211,8 @@ def _from_match(doc: Doc, level: str, m: re.Match[str]) -> Candidate | None:
         return _local(doc, m.group("kind"), place, m.start(), m.end()) if place else None
     if level == "local_bare":  # "LĐLĐ tỉnh đã ban hành": the document's own locality
         kind = m.group("kind").replace("TP.", "thành phố").replace("TP", "thành phố")
-        place = _own_locality(doc, kind)
-        return _local(doc, kind, place, m.start(), m.end()) if place else None
+        own = _own_locality(doc, kind)
+        return _local(doc, kind, own, m.start(), m.end()) if own else None
     end = org_end(doc.text, m.end())
     name = doc.text[m.end() : end].strip()
     if len(name.split()) < (1 if level == "sector" else 2):
@@ -232,7 +232,7 @@ def _header_candidates(doc: Doc) -> list[Candidate]:
     grassroots body under a provincial federation takes that province."""
     text = doc.text
     out: list[Candidate] = []
-    block: list[tuple[int, int]] = []
+    block: list[tuple[int, int, int]] = []  # (name start, name end, line end) of consecutive header lines
     for m in HEADER_LINE.finditer(text):
         line = m.group(0).rstrip("\n")
         body = REPUBLIC.sub("", line).strip()
@@ -243,7 +243,8 @@ def _header_candidates(doc: Doc) -> list[Candidate]:
             block = []  # not the line right below the last one
         lead = m.start() + len(line) - len(line.lstrip())
         block.append((lead, lead + len(body), m.end()))
-        after = text[m.end() : text.find("\n", m.end()) if "\n" in text[m.end() :] else len(text)].strip()
+        next_end = text.find("\n", m.end())
+        after = text[m.end() : next_end if next_end >= 0 else len(text)].strip()
         if HEADER_END.match(after):
             out += _read_header(doc, [(a, b) for a, b, _ in block])
             block = []

@@ -55,12 +55,12 @@ class TopicRules:
             if cues:
                 topics.append(topic)
             pairs |= {(cue, topic) for cue in cues if WORD.search(cue)}
-        cues = sorted({cue for cue, _ in pairs})
+        every = sorted({cue for cue, _ in pairs})
         within = {
             longest: tuple(sorted(((c, t) for c, t in pairs if longest == c or longest.startswith(c + " ")), key=lambda ct: (-len(ct[0]), ct)))
-            for longest in cues
+            for longest in every
         }
-        starts = re.compile(rf"(?<!\w)(?=({trie_pattern(cues)})(?!\w))") if cues else re.compile(r"(?!x)x")
+        starts = re.compile(rf"(?<!\w)(?=({trie_pattern(every)})(?!\w))") if every else re.compile(r"(?!x)x")
         return cls(tuple(topics), within, starts)
 
 

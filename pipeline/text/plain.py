@@ -163,7 +163,8 @@ def _title_index(pl: _Lines) -> int | None:
         top.append(i)
     candidates = [i for i in top if pl.headline(i)]
     alone = [i for i in candidates if pl.standalone(i)]
-    return (alone or candidates or [None])[0]
+    chosen = alone or candidates
+    return chosen[0] if chosen else None
 
 
 def _date(text: str) -> dt.date | None:

@@ -147,7 +147,7 @@ def spacy_doc(vocab: Vocab, text: str, tokens: Sequence[Token], sentences: Seque
     if not sentences or not words:
         return SpacyDoc(vocab, words=words, spaces=spaces)
     first = {s.start for s in sentences}
-    sent_starts = [start in first for start in starts]
+    sent_starts: list[bool | int | None] = [start in first for start in starts]
     sent_starts[0] = True
     return SpacyDoc(vocab, words=words, spaces=spaces, sent_starts=sent_starts)
 
