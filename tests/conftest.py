@@ -37,3 +37,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database the demo built from the bundled sample site (real crawl, real extraction),
+    shared by the tests that read it (notebooks, the HTML report)."""
+    db = tmp_path_factory.mktemp("demo-db") / "demo.duckdb"
+    r = run_cli("demo", "--db", str(db))
+    assert r.returncode == 0, r.stderr[-2000:]
+    return db

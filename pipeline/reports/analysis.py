@@ -137,3 +137,18 @@ def seen_names(con: Connection) -> list[Any]:
         " FROM forms AS f LEFT JOIN movement_registry AS r USING (movement_id) GROUP BY f.movement_id ORDER BY f.movement_id"
     ).fetchall()
     return [Name(mid, text, kind, int(n), bool(reg)) for mid, text, kind, n, reg in rows]
+
+
+def movement_years(con: Connection, top: int = 25) -> pd.DataFrame:
+    """Movement × campaign year, documents naming it (the heatmap's data), for the ``top``
+    movements named in the most years; from the drill-down mart."""
+    return _frame(
+        con,
+        "WITH per AS (SELECT key AS movement, year, count(DISTINCT doc_id) AS documents FROM mart_drilldown"
+        " WHERE fact = 'movement' AND year IS NOT NULL GROUP BY ALL),"
+        " ranked AS (SELECT movement, count(*) AS n_years, sum(documents) AS n FROM per GROUP BY movement"
+        " ORDER BY n_years DESC, n DESC, movement LIMIT ?)"
+        " SELECT p.movement, p.year, p.documents FROM per AS p JOIN ranked AS r USING (movement)"
+        " ORDER BY r.n_years DESC, r.n DESC, p.movement, p.year",
+        [top],
+    )
