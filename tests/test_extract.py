@@ -168,3 +168,28 @@ def test_giai_doan_phases_and_month_bounds() -> None:
         "Thi đua năm 2022.\n\nGiai đoạn 1 (từ tháng 01/2022 đến hết tháng 6/2022). Giai đoạn 2 (từ 01/7 đến 31/12/2022)."
     )), RULES)  # fmt: skip
     assert [(p.n, p.start_date, p.end_date) for p in ex.phases] == [(1, "2022-01", "2022-06"), (2, "2022-07-01", "2022-12-31")]
+
+
+def test_more_date_forms() -> None:
+    from pipeline.extract.dates import parse_range
+
+    def bounds(s: str) -> tuple[str, str] | None:
+        r = parse_range(s, 2024)
+        return (r[0].value, r[1].value) if r else None
+
+    assert bounds("từ nay đến ngày 30/4/2024") == ("launch", "2024-04-30")
+    assert bounds("từ 01/7 đến hết năm 2024") == ("2024-07-01", "2024-12-31")
+    assert bounds("từ tháng 3 đến tháng 8-2023") == ("2023-03", "2023-08")  # the first month takes the second's year
+    assert bounds("hiện nay đến 30/4") is None
+
+
+def test_the_documents_own_number_on_its_header_line_is_not_a_citation() -> None:
+    from pipeline.extract.references import extract_legal_refs
+
+    doc = make_doc("r", normalize_text(
+        "LIÊN ĐOÀN LAO ĐỘNG TỈNH YÊN BÁI\nSố: 17/KH-LĐLĐ\n\nThực hiện Kế hoạch số 90/KH-TLĐ và Chỉ thị số 39-CT/TW, "
+        "Ban Thường vụ ban hành Kế hoạch số 17/KH-LĐLĐ."
+    ))  # fmt: skip
+    assert [r.ref for r in extract_legal_refs(doc)] == ["90/KH-TLĐ", "39-CT/TW", "17/KH-LĐLĐ"]  # cited in the body: counts
+    doc = make_doc("r", normalize_text("LIÊN ĐOÀN LAO ĐỘNG TỈNH YÊN BÁI\nSố: 17/KH-LĐLĐ\n\nThực hiện Chỉ thị số 39-CT/TW."))
+    assert [r.ref for r in extract_legal_refs(doc)] == ["39-CT/TW"]

@@ -1,7 +1,8 @@
 """Vietnamese date expressions found on characters (tokenisers split them apart).
 
 A parsed bound is an ISO date ("2021-06-30"), a month ("2021-01") or "launch"
-("từ khi phát động"). A missing year is filled from a default year.
+("từ khi phát động", "từ nay"). "Hết năm 2024" is the year's last day. A missing year is
+filled from a default year (a range's first bound takes its second bound's year).
 """
 from __future__ import annotations
 
@@ -12,15 +13,18 @@ from dataclasses import dataclass
 _NUM_DATE = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?"
 _WORD_DATE = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s+năm\s+(\d{4}))?"
 _MONTH = r"tháng\s+(\d{1,2})(?:\s*[/.-]\s*|\s+năm\s+)(\d{4})"
-_LAUNCH = r"(?:khi|ngày)\s+(?:phát động|ban hành|triển khai)"
+_BARE_MONTH = r"tháng\s+(\d{1,2})(?!\s*[/.-]?\s*\d)(?!\s+năm\s+\d)"  # "từ tháng 3 đến tháng 7-2022"
+_YEAR_END = r"hết\s+năm\s+(\d{4})"
+_LAUNCH = r"(?:khi|ngày)\s+(?:phát động|ban hành|triển khai)|(?<=từ\s)nay"
 
 BOUND = re.compile(
-    rf"(?P<launch>{_LAUNCH})|(?P<month>{_MONTH})|(?P<word>{_WORD_DATE})|(?:ngày\s+)?(?P<num>{_NUM_DATE})",
+    rf"(?P<launch>{_LAUNCH})|(?P<yearend>{_YEAR_END})|(?P<month>{_MONTH})|(?P<bare_month>{_BARE_MONTH})"
+    rf"|(?P<word>{_WORD_DATE})|(?:ngày\s+)?(?P<num>{_NUM_DATE})",
     re.I,
 )
 _ANY_BOUND = re.sub(r"\(\?P<\w+>", "(?:", BOUND.pattern)
 RANGE = re.compile(
-    rf"(?:từ\s+(?:ngày\s+)?)?(?P<a>{_ANY_BOUND})\s*(?:đến|tới|–|-|—)\s*(?:hết\s+)?(?:ngày\s+)?(?P<b>{_ANY_BOUND})",
+    rf"(?:từ\s+(?:ngày\s+)?)?(?P<a>{_ANY_BOUND})\s*(?:đến|tới|–|-|—)\s*(?:hết\s+(?!năm))?(?:ngày\s+)?(?P<b>{_ANY_BOUND})",
     re.I,
 )
 
@@ -40,12 +44,21 @@ def _iso(y: int, m: int, d: int) -> str | None:
 
 
 def parse_bound(s: str, default_year: int | None) -> Bound | None:
+    if s.strip().lower() == "nay":  # "từ nay": from now, i.e. from the launch
+        return Bound("launch", "launch", True)
     m = BOUND.fullmatch(s.strip())
     if not m:
         return None
     if m.group("launch"):
         return Bound("launch", "launch", True)
     nums = re.findall(r"\d+", m.group(0))
+    if m.group("yearend"):
+        return Bound(f"{int(nums[0]):04d}-12-31", "day", True)
+    if m.group("bare_month"):
+        month = int(nums[0])
+        if default_year is None or not 1 <= month <= 12:
+            return None
+        return Bound(f"{default_year:04d}-{month:02d}", "month", False)
     if m.group("month"):
         month, month_year = int(nums[0]), int(nums[1])
         return Bound(f"{month_year:04d}-{month:02d}", "month", True) if 1 <= month <= 12 else None

@@ -68,9 +68,16 @@ def _anniversary_mentions(doc: Doc) -> list[Anniversary]:
     return out
 
 
+OWN_NUMBER = re.compile(r"(?:^|\n)[ \t]*Số\s*:?\s*$")  # the header line "Số: 12/KH-LĐLĐ" numbers the document itself
+
+
 def extract_legal_refs(doc: Doc) -> list[LegalRef]:
+    """Documents cited: every official number except the document's own on its "Số:" header
+    line (that is its doc_number; cited in the body, it counts like any other)."""
     out: list[LegalRef] = []
     for m in LEGAL.finditer(doc.text):
+        if OWN_NUMBER.search(doc.text, max(0, m.start() - 12), m.start()):
+            continue
         ref = re.sub(r"\s+", "", m.group(0))
         code = re.match(r"[A-ZĐ]+", m.group("code"))
         ref_type = TYPES.get(code.group(0)[:2] if code else "", "other")
