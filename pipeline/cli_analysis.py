@@ -25,7 +25,8 @@ def movements(
     ctx: typer.Context,
     min_years: Annotated[int, typer.Option("--min-years", help="Only movements named in at least this many campaign years.")] = 1,
     level: LevelOpt = None,
-    province: Annotated[str | None, typer.Option("--province", help="Only plans of this province (as written, or after the 2025 merger).")] = None,
+    province: Annotated[str | None, typer.Option("--province", help="Only plans of this province, as written when the plan was.")] = None,
+    province_2025: Annotated[str | None, typer.Option("--province-2025", help="Only plans of places in this province after the 2025 merger.")] = None,
     since: SinceOpt = None,
     db: DbOpt = None,
     fmt: OutFormatOpt = "table",
@@ -39,8 +40,9 @@ def movements(
     from pipeline.store import reading
 
     with reading(Settings.load(config, db=db).db) as con:
-        df = analysis.movements(con, min_years, level, province, since)
-    what = ", ".join(f"{k} {v}" for k, v in (("level", level), ("province", province), ("since", since)) if v) or "all plans"
+        df = analysis.movements(con, min_years, level, province, since, province_2025)
+    filters = (("level", level), ("province", province), ("province after 2025", province_2025), ("since", since))
+    what = ", ".join(f"{k} {v}" for k, v in filters if v) or "all plans"
     emit_to(df, fmt, f"Movements named in ≥ {min_years} campaign year(s) — {what}", output)
 
 

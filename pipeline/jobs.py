@@ -26,7 +26,7 @@ from crawler.sources import Source
 from pipeline.canon import Registry
 from pipeline.errors import ThiduaError
 from pipeline.extract import TopicRules
-from pipeline.process import ProcessSummary, process_pages
+from pipeline.process import ProcessSummary, process_pages, refresh
 from pipeline.settings import Settings
 from pipeline.store import connect, load
 from pipeline.text import TokenCache
@@ -85,7 +85,7 @@ def update_registry(settings: Settings, entries: str) -> int:
     """Append accepted registry entries to the registry file and bring the database in line
     (mentions re-resolved, registry table rewritten) without reprocessing, under the run
     lock and through a working copy like any writer. Returns how many mentions moved."""
-    from pipeline.process import sync_registry
+    from pipeline.process import refresh
 
     path = settings.registry
     old = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -99,7 +99,7 @@ def update_registry(settings: Settings, entries: str) -> int:
         path.write_text(new, encoding="utf-8")
         con = connect(work)
         try:
-            moved = sync_registry(con, registry)
+            moved = refresh(con, registry)
         finally:
             con.close()
         publish(work, settings.db)
@@ -160,10 +160,13 @@ def _process(
         for s in sources:
             with console.status(f"[bold]Extracting {s.id} …"):
                 summary = process_pages(
-                    con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True, sources={s.id: s}, cache=cache
+                    con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True, sources={s.id: s}, cache=cache,
+                    finish=False,
                 )  # fmt: skip
             load.save_site_stats(con, run_id, s.id, documents=summary.documents, empty=summary.empty, no_date=summary.no_date)
             out[s.id] = summary
+        with console.status("[bold]Bringing the tables up to date …"):
+            refresh(con, registry)
         load.finish_run(
             con, run_id, "ok", "", pages_fetched=sum(c.fetched for c in stats), pages_new=sum(c.stored for c in stats),
             pages_failed=sum(c.failed for c in stats), documents=sum(p.documents for p in out.values()),

@@ -18,7 +18,7 @@ from pipeline.canon import Registry
 from pipeline.canon.registry import unregistered_rows
 from pipeline.extract import TopicRules, extract_all
 from pipeline.models import Document, PipelineError
-from pipeline.store import Connection, load
+from pipeline.store import Connection, load, refresh_models
 from pipeline.store.load import DocumentFacts
 from pipeline.text import TokenCache, make_doc
 from pipeline.text.html import decode, extract_main, looks_like_listing
@@ -146,11 +146,14 @@ def process_pages(
     only_unprocessed: bool = False,
     sources: Mapping[str, Source] | None = None,
     cache: TokenCache | None = None,
+    finish: bool = True,
 ) -> ProcessSummary:
     """Extract every (or every unprocessed) stored article page. A page of a known source is
     read with the selector set in force when it was fetched; ``cache`` spares re-segmenting
     text it has seen. Pages are read and documents written in batches, so memory does not
-    grow with the number of pages."""
+    grow with the number of pages. With ``finish`` (the default) the registry and the derived
+    tables are brought up to date at the end (``refresh``); a job that processes several
+    sources does that once, after the last."""
     release_memory()  # what the crawl before us freed
     total = load.count_article_pages(con, source_ids, only_unprocessed)
     counts: Counter[str] = Counter()
@@ -194,9 +197,18 @@ def process_pages(
             if progress is not None:
                 progress(done, total)
     flush()
-    sync_registry(con, registry)
+    if finish:
+        refresh(con, registry)
     other = tuple((st, counts[st]) for st in ("binary", "too_large", "other_language") if counts[st])
     return ProcessSummary(done, counts["documents"], counts["empty"], counts["errors"], counts["no_date"], counts["listing"], other)
+
+
+def refresh(con: Connection, registry: Registry) -> int:
+    """After documents or the registry changed: resolve mentions, rewrite the registry table,
+    rebuild the derived tables the marts are. Returns how many mentions moved."""
+    moved = sync_registry(con, registry)
+    refresh_models(con)
+    return moved
 
 
 def sync_registry(con: Connection, registry: Registry) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pipeline.canon import Registry
 from pipeline.models import Document, Extraction, FetchedPage, MetaField, MovementMention, Phase, TopicHit
-from pipeline.process import sync_registry
+from pipeline.process import refresh
 from pipeline.store import connect, load
 from pipeline.store.load import DocumentFacts
 
@@ -80,5 +80,5 @@ def build(path: Path, registry_text: str = REGISTRY) -> None:
         ids = [registry.resolve(m.surface).movement_id for m in mentions]
         items.append(DocumentFacts(document, sentences, ex, ids))
     load.write_documents(con, items)
-    sync_registry(con, registry)
+    refresh(con, registry)
     con.close()

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from pipeline.errors import MigrationError
-from pipeline.store import connect, migrate
+from pipeline.store import connect, refresh_models, migrate
 from pipeline.store.db import load_migrations
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "pipeline" / "store" / "migrations"
@@ -80,8 +80,28 @@ def test_marts_read_only_the_current_version_of_a_page(tmp_path: Path) -> None:
         year = MetaField(0, 8, "năm 2024", 0, "campaign.v1", name="year", value="2024")
         doc = Document(f"d-{h}", "s", url, url, h, "T", "", "", None, "năm 2024", "m")
         load.write_documents(con, [load.DocumentFacts(doc, [(0, 8)], Extraction(f"d-{h}", meta=(year,)))])
+    assert con.execute("SELECT count(*) FROM stg_campaigns").fetchall() == [(0,)], "a table: built when the data changes"
+    refresh_models(con)
     assert con.execute("SELECT doc_id FROM stg_campaigns").fetchall() == [("d-new",)]
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 2, "the old version stays"
+
+
+def test_table_models_are_rebuilt_when_their_file_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.store import db
+
+    con = connect(tmp_path / "t.duckdb")
+    built = dict(con.execute("SELECT name, built_at FROM schema_models").fetchall())
+    assert "mart_year_topic" in built and "stg_campaigns" in built
+    con.close()
+    con = connect(tmp_path / "t.duckdb")  # unchanged files: nothing rebuilt
+    assert dict(con.execute("SELECT name, built_at FROM schema_models").fetchall()) == built
+    con.close()
+    files = [(n, sql + "\n-- a new version\n" if n == "int_movement_places.sql" else sql) for n, sql in db.view_files()]
+    monkeypatch.setattr(db, "view_files", lambda: files)
+    con = connect(tmp_path / "t.duckdb")
+    again = dict(con.execute("SELECT name, built_at FROM schema_models").fetchall())
+    assert again["stg_campaigns"] == built["stg_campaigns"]  # before the changed one: kept
+    assert again["int_movement_places"] > built["int_movement_places"] and again["mart_year_topic"] > built["mart_year_topic"]
 
 
 def test_write_documents_replaces_facts_of_a_document_stored_before(tmp_path: Path) -> None:

@@ -23,16 +23,19 @@ def _frame(con: Connection, sql: str, params: Sequence[Any] = ()) -> pd.DataFram
 
 
 def movements(
-    con: Connection, min_years: int = 1, level: str | None = None, province: str | None = None, since: int | None = None
-) -> pd.DataFrame:
+    con: Connection, min_years: int = 1, level: str | None = None, province: str | None = None, since: int | None = None,
+    province_2025: str | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """Recurring movements: the recurrence mart's question asked of the plans that pass the
-    filters (level; province as written or after 2025; campaign years from ``since``)."""
+    filters (level; province as written; province after the 2025 merger; campaign years
+    from ``since``)."""
     if level is not None and level not in LEVELS:
         raise ThiduaError(f"no level {level!r}", hint=f"use one of {', '.join(LEVELS)}")
     df = _frame(
         con,
-        "SELECT * FROM movement_recurrence(level_filter := ?, province_filter := ?, since_year := ?, min_years := ?)",
-        [level, province, since, min_years],
+        "SELECT * FROM movement_recurrence(level_filter := ?, province_filter := ?, province_2025_filter := ?,"
+        " since_year := ?, min_years := ?)",
+        [level, province, province_2025, since, min_years],
     )
     return _lists_as_text(df, ("years", "levels"))
 
@@ -100,17 +103,18 @@ def document(con: Connection, doc_id: str) -> tuple[dict[str, Any], pd.DataFrame
 
 def drilldown(
     con: Connection, fact: str, key: str | None = None, year: int | None = None, level: str | None = None,
-    province: str | None = None, limit: int = 200,
+    province: str | None = None, limit: int = 200, province_2025: str | None = None,
 ) -> pd.DataFrame:  # fmt: skip
-    """The facts behind a table cell: which documents and sentences make it."""
+    """The facts behind a table cell: which documents and sentences make it (``province``
+    as written, ``province_2025`` after the merger)."""
     if fact not in FACTS:
         raise ThiduaError(f"no fact kind {fact!r}", hint=f"use one of {', '.join(FACTS)}")
     return _frame(
         con,
         "SELECT year, level, issuer, province, province_2025, key, value, sentence, url, doc_id FROM mart_drilldown"
         " WHERE fact = ? AND (? IS NULL OR key = ?) AND (? IS NULL OR year = ?) AND (? IS NULL OR level = ?)"
-        " AND (? IS NULL OR province = ? OR province_2025 = ?) ORDER BY year, issuer, span_start LIMIT ?",
-        [fact, key, key, year, year, level, level, province, province, province, limit],
+        " AND (? IS NULL OR province = ?) AND (? IS NULL OR province_2025 = ?) ORDER BY year, issuer, span_start LIMIT ?",
+        [fact, key, key, year, year, level, level, province, province, province_2025, province_2025, limit],
     )
 
 

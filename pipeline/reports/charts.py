@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")  # no screen: files and strings only
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt  # with no screen matplotlib picks a file backend itself; a notebook keeps its inline one
+import pandas as pd
+from matplotlib.figure import Figure
 
 CMAP = "YlOrRd"
 

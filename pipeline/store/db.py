@@ -89,18 +89,82 @@ def migrate(con: Connection, folder: Path | None = None) -> list[str]:
     return done
 
 
+MODEL_LAYERS = ("stg_", "int_", "mart_")
+_TABLE_MODEL = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TABLE\b", re.I | re.M)
+
+
 def view_files() -> list[tuple[str, str]]:
-    """The view definitions in dependency order: stg_* first, then mart_*."""
+    """The model files (views/*.sql) in dependency order: stg_*, then int_*, then mart_*."""
     files = _package_files("views")
-    return sorted(files, key=lambda f: (not f[0].startswith("stg_"), f[0]))
+
+    def layer(name: str) -> int:
+        return next((i for i, p in enumerate(MODEL_LAYERS) if name.startswith(p)), len(MODEL_LAYERS))
+
+    return sorted(files, key=lambda f: (layer(f[0]), f[0]))
+
+
+def is_table_model(sql: str) -> bool:
+    """A model materialised as a table (rebuilt by ``refresh_models``), not a view."""
+    return _TABLE_MODEL.search(sql) is not None
+
+
+def _checksum(sql: str) -> str:
+    return hashlib.sha256(sql.encode("utf-8")).hexdigest()
 
 
 def apply_views(con: Connection) -> None:
-    for name, sql in view_files():
-        try:
-            con.execute(sql)
-        except duckdb.Error as exc:
-            raise StoreError(f"view {name} failed: {exc}") from exc
+    """Views (and macros) are recreated on every writable connection; a table model is built
+    when it is missing or its file changed since it was built (a new thidua version), and
+    left as it is otherwise (``refresh_models`` rebuilds tables after data changes)."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_models (name VARCHAR PRIMARY KEY, checksum VARCHAR NOT NULL, built_at TIMESTAMP)")
+    built = dict(con.execute("SELECT name, checksum FROM schema_models").fetchall())
+    stale = False
+    with _model_memory(con):
+        for name, sql in view_files():
+            if is_table_model(sql):
+                if not stale and built.get(name.removesuffix(".sql")) == _checksum(sql):
+                    continue
+                stale = True  # what depends on a rebuilt table is rebuilt too
+            _run_model(con, name, sql)
+
+
+MODEL_MEMORY_LIMIT = "1GB"  # building the tables aggregates millions of mentions; a writer's cache stays small otherwise
+
+
+@contextmanager
+def _model_memory(con: Connection) -> Iterator[None]:
+    con.execute(f"SET memory_limit = '{MODEL_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
+
+
+def refresh_models(con: Connection) -> None:
+    """Rebuild every table model from the data as it is now, in dependency order (after a
+    run stored documents, after the registry changed)."""
+    with _model_memory(con):
+        for name, sql in view_files():
+            _run_model(con, name, sql)
+
+
+def _run_model(con: Connection, name: str, sql: str) -> None:
+    model, table = name.removesuffix(".sql"), is_table_model(sql)
+    # a model that changed between view and table (an older database): drop the other kind first
+    other = "VIEW" if table else "TABLE"
+    if con.execute(
+        f"SELECT 1 FROM duckdb_{other.lower()}s() WHERE {other.lower()}_name = ? AND NOT internal", [model]
+    ).fetchone():
+        con.execute(f"DROP {other} {model}")
+    try:
+        con.execute(sql)
+    except duckdb.Error as exc:
+        raise StoreError(f"model {name} failed: {exc}") from exc
+    if table:
+        con.execute(
+            "INSERT OR REPLACE INTO schema_models (name, checksum, built_at) VALUES (?, ?, current_timestamp)",
+            [model, _checksum(sql)],
+        )
 
 
 WRITER_MEMORY_LIMIT = "128MB"  # DuckDB keeps the blocks it writes cached up to this; a nightly job need not hold the corpus

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pipeline.store.db import view_files
 
-_VIEW = re.compile(r"^--\s*(?P<name>(?:stg|mart)_\w+):\s*(?P<text>.+)$")
+_VIEW = re.compile(r"^--\s*(?P<name>(?:stg|int|mart)_\w+):\s*(?P<text>.+)$")
 _COLUMN = re.compile(r"^--\s*@(?P<name>\w+):\s*(?P<text>.+)$")
 
 
@@ -28,7 +28,8 @@ def dictionary() -> dict[str, ViewDoc]:
             if not line.startswith("--"):
                 continue
             if (m := _VIEW.match(line)) and m.group("name") == name:
-                description = m.group("text").strip()
+                text = m.group("text").strip()
+                description = text[:1].upper() + text[1:]
             elif m := _COLUMN.match(line):
                 columns[m.group("name")] = m.group("text").strip()
         out[name] = ViewDoc(name, description, columns)

@@ -4,7 +4,7 @@
 -- @documents: documents with a page date in that month
 -- @campaign_documents: of which have a campaign year
 -- @undated: documents of the source without a page date (the same figure on every row of the source)
-CREATE OR REPLACE VIEW mart_coverage AS
+CREATE OR REPLACE TABLE mart_coverage AS
 WITH dated AS (
     SELECT source_id, date_trunc('month', published)::DATE AS month, year
     FROM stg_campaigns

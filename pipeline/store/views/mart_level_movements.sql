@@ -7,14 +7,8 @@
 -- @localities: localities of this level that name it
 -- @first_year: first campaign year this level names it
 -- @last_year: last campaign year this level names it
-CREATE OR REPLACE VIEW mart_level_movements AS
-WITH named AS (
-    SELECT m.movement_id, m.canonical, c.doc_id, c.level, c.locality, c.year
-    FROM stg_movement_mentions AS m
-    JOIN stg_campaigns AS c USING (doc_id)
-    WHERE c.year IS NOT NULL AND c.level IS NOT NULL
-),
-launcher AS (
+CREATE OR REPLACE TABLE mart_level_movements AS
+WITH launcher AS (
     SELECT movement_id, launched_by,
            CASE WHEN launched_by ILIKE 'Tổng Liên đoàn%' THEN 'national'
                 WHEN launched_by ILIKE 'Liên đoàn Lao động quận%' OR launched_by ILIKE 'Liên đoàn Lao động huyện%'
@@ -25,10 +19,11 @@ launcher AS (
     FROM movement_registry
 ),
 per_level AS (
-    SELECT movement_id, any_value(canonical) AS movement, level,
-           count(DISTINCT doc_id) AS documents, count(DISTINCT locality) AS localities,
+    SELECT movement_id, any_value(movement) AS movement, level,
+           sum(documents)::BIGINT AS documents, count(DISTINCT locality) AS localities,
            min(year) AS first_year, max(year) AS last_year
-    FROM named
+    FROM int_movement_places
+    WHERE level IS NOT NULL
     GROUP BY movement_id, level
 )
 SELECT

@@ -8,19 +8,25 @@
 -- @issuers: distinct issuers
 -- @movements: distinct canonical movements named
 -- @mentions: movement mentions
-CREATE OR REPLACE VIEW mart_locality_year AS
+CREATE OR REPLACE TABLE mart_locality_year AS
 WITH docs AS (
-    SELECT doc_id, year, level, province, district, province_2025, issuer
+    SELECT year, level, province, district, province_2025, count(*) AS documents, count(DISTINCT issuer) AS issuers
     FROM stg_campaigns
     WHERE year IS NOT NULL
+    GROUP BY year, level, province, district, province_2025
+),
+named AS (
+    SELECT year, level, province, district, province_2025,
+           count(DISTINCT movement_id) AS movements, sum(mentions)::BIGINT AS mentions
+    FROM int_movement_places
+    GROUP BY year, level, province, district, province_2025
 )
 SELECT
-    d.year, d.level, d.province, d.district, d.province_2025,
-    count(DISTINCT d.doc_id)      AS documents,
-    count(DISTINCT d.issuer)      AS issuers,
-    count(DISTINCT m.movement_id) AS movements,
-    count(m.movement_id)          AS mentions
+    d.year, d.level, d.province, d.district, d.province_2025, d.documents, d.issuers,
+    coalesce(n.movements, 0) AS movements,
+    coalesce(n.mentions, 0)  AS mentions
 FROM docs AS d
-LEFT JOIN movement_mentions AS m USING (doc_id)
-GROUP BY d.year, d.level, d.province, d.district, d.province_2025
+LEFT JOIN named AS n
+    ON d.year = n.year AND d.level IS NOT DISTINCT FROM n.level AND d.province IS NOT DISTINCT FROM n.province
+   AND d.district IS NOT DISTINCT FROM n.district AND d.province_2025 IS NOT DISTINCT FROM n.province_2025
 ORDER BY d.year, d.province_2025 NULLS FIRST, d.province NULLS FIRST, d.district NULLS FIRST, d.level;

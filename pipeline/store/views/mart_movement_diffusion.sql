@@ -10,7 +10,7 @@
 -- @first_date: that plan's page date (1 January of its campaign year when the page shows none)
 -- @days_after_launch: first_date - launch_date (negative: named before the launch this table knows)
 -- @named_as: the name that plan uses (the movement itself or a local variant)
-CREATE OR REPLACE VIEW mart_movement_diffusion AS
+CREATE OR REPLACE TABLE mart_movement_diffusion AS
 WITH echoes AS (
     -- a local variant echoes its parent: count it for the parent
     SELECT coalesce(m.parent_id, m.movement_id) AS target_id, m.canonical AS named_as,

@@ -11,22 +11,15 @@
 -- @last_year: last campaign year it is named
 -- @n_documents: documents that name it
 -- @n_mentions: mentions in all (a document may name it more than once)
--- The view is movement_recurrence() with no filters; `thidua movements` calls the macro with
--- its filters (level, province as written or after 2025, campaign years from, minimum years).
-CREATE OR REPLACE MACRO movement_recurrence(level_filter := NULL, province_filter := NULL, since_year := NULL, min_years := 1) AS TABLE
-WITH located AS (
-    SELECT m.canonical, m.kind, m.parent, m.registered, m.doc_id, c.year, c.level, c.locality
-    FROM stg_movement_mentions AS m
-    JOIN stg_campaigns AS c USING (doc_id)
-    WHERE c.year IS NOT NULL
-      AND (level_filter IS NULL OR c.level = level_filter)
-      AND (province_filter IS NULL OR c.province = province_filter OR c.province_2025 = province_filter)
-      AND (since_year IS NULL OR c.year >= since_year)
-),
-per_movement AS (
+-- The table is movement_recurrence() with no filters; `thidua movements` calls the macro
+-- with its filters (level, province as written, province after 2025, campaign years from,
+-- minimum years). Both read int_movement_places: one row per movement, place and year.
+CREATE OR REPLACE MACRO movement_recurrence(level_filter := NULL, province_filter := NULL, province_2025_filter := NULL,
+                                            since_year := NULL, min_years := 1) AS TABLE
+WITH per_movement AS (
     SELECT
-        canonical                             AS movement,
-        kind,
+        any_value(movement)                   AS movement,
+        any_value(kind)                       AS kind,
         any_value(parent)                     AS parent,
         bool_or(registered)                   AS registered,
         list_sort(list_distinct(list(year)))  AS years,
@@ -35,14 +28,18 @@ per_movement AS (
         list_sort(list_distinct(list(level))) AS levels,
         min(year)                             AS first_year,
         max(year)                             AS last_year,
-        count(DISTINCT doc_id)                AS n_documents,
-        count(*)                              AS n_mentions
-    FROM located
-    GROUP BY canonical, kind
+        sum(documents)::BIGINT                AS n_documents,
+        sum(mentions)::BIGINT                 AS n_mentions
+    FROM int_movement_places
+    WHERE (level_filter IS NULL OR level = level_filter)
+      AND (province_filter IS NULL OR province = province_filter)
+      AND (province_2025_filter IS NULL OR province_2025 = province_2025_filter)
+      AND (since_year IS NULL OR year >= since_year)
+    GROUP BY movement_id
 )
 SELECT * FROM per_movement
 WHERE n_years >= min_years
 ORDER BY n_years DESC, n_localities DESC, movement;
 
-CREATE OR REPLACE VIEW mart_movement_recurrence AS
+CREATE OR REPLACE TABLE mart_movement_recurrence AS
 SELECT * FROM movement_recurrence();

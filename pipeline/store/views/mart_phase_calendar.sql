@@ -7,7 +7,7 @@
 -- @ends: the end, in the same form
 -- @documents: plans with that pattern
 -- @flagged: of which the extractor flagged the range as implausible
-CREATE OR REPLACE VIEW mart_phase_calendar AS
+CREATE OR REPLACE TABLE mart_phase_calendar AS
 WITH phased AS (
     SELECT
         c.year, c.level, p.doc_id, p.n, p.flagged,

@@ -6,7 +6,7 @@
 -- @share: documents / year_documents (weighs sources by how much they publish)
 -- @n_sources: sources with at least one document of that year
 -- @source_share: the mean over those sources of each source's share (each source counts once: raw counts measure reporting volume, not campaigns)
-CREATE OR REPLACE VIEW mart_year_topic AS
+CREATE OR REPLACE TABLE mart_year_topic AS
 WITH docs AS (
     SELECT doc_id, source_id, year FROM stg_campaigns WHERE year IS NOT NULL
 ),

@@ -13,8 +13,8 @@
 -- @doc_number: the plan's own number
 -- @signatory: who signed it
 -- @locality: where the issuer is, for counting places: "district, province", else the province, else the issuer (national and bodies without a place)
--- Rename and cast only (locality only joins two of them). Older versions stay in documents, unread here.
-CREATE OR REPLACE VIEW stg_campaigns AS
+-- Rename and cast only (locality only joins two of them). A table, rebuilt after each run: every mart reads it. Older versions stay in documents, unread here.
+CREATE OR REPLACE TABLE stg_campaigns AS
 WITH current_pages AS (
     SELECT canonical_url, content_hash
     FROM pages
@@ -44,4 +44,5 @@ FROM documents AS d
 JOIN current_pages AS p USING (canonical_url, content_hash)
 LEFT JOIN campaign_fields AS f USING (doc_id)
 WHERE d.status = 'ok'
-GROUP BY d.doc_id, d.source_id, d.url, d.title, d.published;
+GROUP BY d.doc_id, d.source_id, d.url, d.title, d.published
+ORDER BY d.doc_id;
