@@ -64,13 +64,26 @@ def query(
 def report(
     db: DbOpt = None,
     fmt: FormatOpt = "table",
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html", metavar="DIR",
+            help="Write a self-contained HTML report to DIR/index.html instead (charts, tables, movement search,"
+            " the sentences behind each movement; no network needed to view it) and print its path.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Print the movement recurrence and year × topic tables of a database."""
+    """Print the movement recurrence and year × topic tables of a database (or, with --html DIR, write the HTML report)."""
     from pipeline.store import reading
 
     check_format(fmt)
     with reading(Settings.load(config, db=db).db) as con:
+        if html is not None:
+            from pipeline.reports.html import write_report
+
+            console.print(f"report written to {write_report(con, html)}", highlight=False, soft_wrap=True)
+            return
         emit(tables.recurrence(con), fmt, "Movement recurrence")
         emit(tables.year_topic(con), fmt, "Campaign year × topic (documents)")
 

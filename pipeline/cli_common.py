@@ -18,7 +18,7 @@ err = Console(stderr=True)
 
 DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (default: data/thidua.duckdb, or THIDUA_DB).")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with a [thidua] or [tool.thidua] table.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with a \\[thidua] or \\[tool.thidua] table.")]
 OUTPUT_FORMATS = (*tables.FORMATS, "parquet")
 OutFormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet (parquet needs --output).")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")]
