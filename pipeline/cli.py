@@ -26,8 +26,9 @@ def demo(
     db: Annotated[Path | None, typer.Option("--db", help="DuckDB file to (re)fill (default: data/demo.duckdb).")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Serve the bundled sample site on 127.0.0.1, crawl it, extract, load DuckDB, print the tables."""
+    """Serve the bundled sample site on 127.0.0.1, crawl it, extract, load DuckDB, print the tables, write the HTML report."""
     from pipeline.demo import run_demo
+    from pipeline.reports.html import write_report
     from pipeline.store import reading
 
     settings = Settings.load(config, demo_db=db)
@@ -41,6 +42,8 @@ def demo(
         shown = rec[["movement", "years", "n_years", "n_localities", "levels"]].head(25)
         emit(shown, "table", f"Movement recurrence: top {len(shown)} of {len(rec)} canonical movements")
         emit(tables.topic_by_year(tables.year_topic(con)), "table", "Documents per campaign year × topic (first row: all documents of the year)")
+        page = write_report(con, result.db.parent / "reports" / "demo")
+    console.print(f"HTML report (open it in a browser): {page}")
     console.print(f"done in {result.seconds:.1f} s. Query it: thidua query --db {result.db} \"SELECT * FROM mart_movement_recurrence\"")
 
 

@@ -51,11 +51,10 @@ def sites(con: Connection) -> pd.DataFrame:
 
 
 def write_reports(con: Connection, directory: Path) -> list[Path]:
-    """CSV of each mart, for people and scripts that do not speak SQL."""
-    directory.mkdir(parents=True, exist_ok=True)
-    out = []
-    for view in ("mart_movement_recurrence", "mart_year_topic"):
-        path = directory / f"{view}.csv"
-        con.execute(f"SELECT * FROM {view}").df().to_csv(path, index=False)
-        out.append(path)
-    return out
+    """What a nightly run leaves for people and scripts that do not speak SQL: every mart
+    exported (Parquet by year, CSV, data dictionary) and the HTML report."""
+    from pipeline.reports.export import export
+    from pipeline.reports.html import write_report
+
+    export(con, directory / "export")
+    return [directory / "export" / "data_dictionary.md", write_report(con, directory / "html")]
