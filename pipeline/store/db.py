@@ -128,16 +128,18 @@ def apply_views(con: Connection) -> None:
             _run_model(con, name, sql)
 
 
-MODEL_MEMORY_LIMIT = "1GB"  # building the tables aggregates millions of mentions; a writer's cache stays small otherwise
+MODEL_MEMORY_LIMIT = "256MB"  # building the tables aggregates millions of mentions; a writer's cache stays small otherwise
 
 
 @contextmanager
 def _model_memory(con: Connection) -> Iterator[None]:
     con.execute(f"SET memory_limit = '{MODEL_MEMORY_LIMIT}'")
+    con.execute("SET preserve_insertion_order = false")  # the models say their order where it matters
     try:
         yield
     finally:
         con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
+        con.execute("SET preserve_insertion_order = true")
 
 
 def refresh_models(con: Connection) -> None:

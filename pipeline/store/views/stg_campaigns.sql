@@ -15,34 +15,31 @@
 -- @locality: where the issuer is, for counting places: "district, province", else the province, else the issuer (national and bodies without a place)
 -- Rename and cast only (locality only joins two of them). A table, rebuilt after each run: every mart reads it. Older versions stay in documents, unread here.
 CREATE OR REPLACE TABLE stg_campaigns AS
-WITH current_pages AS (
-    SELECT canonical_url, content_hash
+WITH current_pages AS (  -- the newest version of each article page
+    SELECT canonical_url, arg_max(content_hash, first_fetched) AS content_hash
     FROM pages
     WHERE kind = 'article'
-    QUALIFY row_number() OVER (PARTITION BY canonical_url ORDER BY first_fetched DESC) = 1
+    GROUP BY canonical_url
+),
+fields AS (  -- one row per document, one column per field (narrow: it spills when it must)
+    SELECT
+        doc_id,
+        max(value) FILTER (WHERE field = 'issuer')        AS issuer,
+        max(value) FILTER (WHERE field = 'level')         AS level,
+        max(value) FILTER (WHERE field = 'province')      AS province,
+        max(value) FILTER (WHERE field = 'district')      AS district,
+        max(value) FILTER (WHERE field = 'province_2025') AS province_2025,
+        TRY_CAST(max(value) FILTER (WHERE field = 'year') AS INTEGER) AS year,
+        max(value) FILTER (WHERE field = 'doc_number')    AS doc_number,
+        max(value) FILTER (WHERE field = 'signatory')     AS signatory
+    FROM campaign_fields
+    GROUP BY doc_id
 )
 SELECT
-    d.doc_id,
-    d.source_id,
-    d.url,
-    d.title,
-    d.published,
-    max(f.value) FILTER (WHERE f.field = 'issuer')        AS issuer,
-    max(f.value) FILTER (WHERE f.field = 'level')         AS level,
-    max(f.value) FILTER (WHERE f.field = 'province')      AS province,
-    max(f.value) FILTER (WHERE f.field = 'district')      AS district,
-    max(f.value) FILTER (WHERE f.field = 'province_2025') AS province_2025,
-    TRY_CAST(max(f.value) FILTER (WHERE f.field = 'year') AS INTEGER) AS year,
-    max(f.value) FILTER (WHERE f.field = 'doc_number')    AS doc_number,
-    max(f.value) FILTER (WHERE f.field = 'signatory')     AS signatory,
-    coalesce(
-        max(f.value) FILTER (WHERE f.field = 'district') || ', ' || max(f.value) FILTER (WHERE f.field = 'province'),
-        max(f.value) FILTER (WHERE f.field = 'province'),
-        max(f.value) FILTER (WHERE f.field = 'issuer')
-    )                                                     AS locality
+    d.doc_id, d.source_id, d.url, d.title, d.published,
+    f.issuer, f.level, f.province, f.district, f.province_2025, f.year, f.doc_number, f.signatory,
+    coalesce(f.district || ', ' || f.province, f.province, f.issuer) AS locality
 FROM documents AS d
 JOIN current_pages AS p USING (canonical_url, content_hash)
-LEFT JOIN campaign_fields AS f USING (doc_id)
-WHERE d.status = 'ok'
-GROUP BY d.doc_id, d.source_id, d.url, d.title, d.published
-ORDER BY d.doc_id;
+LEFT JOIN fields AS f USING (doc_id)
+WHERE d.status = 'ok';
