@@ -2,14 +2,16 @@
 localities, show, export. Thin: parse, call pipeline.reports, print."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from pipeline.cli_common import ConfigOpt, DbOpt, OutFormatOpt, OutputOpt, console, emit_to
 from pipeline.settings import Settings
 
+T = TypeVar("T")
 LevelOpt = Annotated[str | None, typer.Option("--level", help="Only plans of this level: national, province, district, sector, grassroots.")]
 SinceOpt = Annotated[int | None, typer.Option("--since", help="Only campaign years from this one on.")]
 
@@ -37,13 +39,19 @@ def movements(
     if ctx.invoked_subcommand is not None:
         return
     from pipeline.reports import analysis
-    from pipeline.store import reading
 
-    with reading(Settings.load(config, db=db).db) as con:
-        df = analysis.movements(con, min_years, level, province, since, province_2025)
+    df = _read(config, db, lambda con: analysis.movements(con, min_years, level, province, since, province_2025))
     filters = (("level", level), ("province", province), ("province after 2025", province_2025), ("since", since))
     what = ", ".join(f"{k} {v}" for k, v in filters if v) or "all plans"
     emit_to(df, fmt, f"Movements named in ≥ {min_years} campaign year(s) — {what}", output)
+
+
+def _read(config: Path | None, db: Path | None, fn: Callable[[Any], T]) -> T:
+    """``fn`` on a read-only connection to the database the settings name."""
+    from pipeline.store import reading
+
+    with reading(Settings.load(config, db=db).db) as con:
+        return fn(con)
 
 
 def register(app: typer.Typer) -> None:
@@ -65,10 +73,8 @@ def trends(
 ) -> None:
     """How topics shift year by year: topics × campaign years."""
     from pipeline.reports import analysis
-    from pipeline.store import reading
 
-    with reading(Settings.load(config, db=db).db) as con:
-        df = analysis.trends(con, measure, since, wide=not long)
+    df = _read(config, db, lambda con: analysis.trends(con, measure, since, wide=not long))
     emit_to(df, fmt, f"Topics × campaign year ({measure})", output)
 
 
@@ -83,10 +89,8 @@ def localities(
 ) -> None:
     """Campaign plans per locality and year, before or after the 2025 province merger."""
     from pipeline.reports import analysis
-    from pipeline.store import reading
 
-    with reading(Settings.load(config, db=db).db) as con:
-        df = analysis.localities(con, by, level, wide=not long)
+    df = _read(config, db, lambda con: analysis.localities(con, by, level, wide=not long))
     emit_to(df, fmt, f"Documents per {by.replace('_', ' ')} × campaign year", output)
 
 
@@ -99,18 +103,16 @@ def show(
 ) -> None:
     """One document: its metadata and every fact found in it, each with its sentence."""
     from pipeline.reports import analysis
-    from pipeline.store import reading
 
-    with reading(Settings.load(config, db=db).db) as con:
-        doc_id = analysis.find_document(con, doc)
-        meta, facts = analysis.document(con, doc_id)
+    doc_id, (meta, facts) = _read(config, db, lambda con: (d := analysis.find_document(con, doc), analysis.document(con, d)))
     if fmt == "table" and output is None:
+        import pandas as pd
         from rich.table import Table
 
         head = Table(show_header=False, title=f"{meta['title']}", title_justify="left")
         for key, value in meta.items():
-            if value is not None and str(value) not in ("", "nan", "NaT", "<NA>"):
-                head.add_row(key, str(value))
+            if value is not None and not (isinstance(value, float) and pd.isna(value)) and str(value) not in ("", "NaT", "<NA>"):
+                head.add_row(key, str(value.date()) if isinstance(value, pd.Timestamp) else str(value))
         console.print(head)
     emit_to(facts, fmt, f"Facts of {doc_id}", output)
 
@@ -122,10 +124,8 @@ def export(
 ) -> None:
     """Every mart as Parquet (partitioned by campaign year) and CSV, with a data dictionary."""
     from pipeline.reports.export import export as run_export
-    from pipeline.store import reading
 
-    with reading(Settings.load(config, db=db).db) as con:
-        done = run_export(con, directory)
+    done = _read(config, db, lambda con: run_export(con, directory))
     for e in done:
         console.print(f"{e.mart}: {e.rows} rows → {e.parquet}, {e.csv}")
     console.print(f"data dictionary: {directory / 'data_dictionary.md'} (and .json)")
