@@ -41,6 +41,7 @@ FURNITURE_HEADING = re.compile(
 )
 ATTACHMENT = re.compile(r"^(?:file |tệp |tài liệu )?(?:đính kèm|tải về|download)\b", re.I)
 HEADING_MAX_WORDS = 6
+BODY_BEFORE_ATTACHMENT = 40  # words: an attachment line after fewer is above the text, after more it closes it
 TITLE_MIN_WORDS = 5
 TITLE_MAX_WORDS = 45
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b")
@@ -73,6 +74,10 @@ BODY_PARAGRAPH_WORDS = 25  # a line this long with a full stop is body text: the
 def _words(line: str) -> int:
     """Words with a letter or digit in them ("Thi đua - Khen thưởng" has four)."""
     return sum(1 for w in line.split() if any(c.isalnum() for c in w))
+
+
+def _is_attachment(line: str) -> bool:
+    return ATTACHMENT.match(line.strip()) is not None
 
 
 def _is_furniture_heading(line: str) -> bool:
@@ -231,12 +236,15 @@ def read_plain(raw: str) -> MainText:
             title = f"{lines[above[-1]]} {title}"
         start, published, author = _meta_under_title(pl, t)
     published = _cued_date(pl, t) or published
-    end = len(lines)
+    end, dropped = len(lines), set()
     for i in range(start, len(lines)):
+        if _is_attachment(lines[i]) and sum(_words(ln) for ln in lines[start:i]) < BODY_BEFORE_ATTACHMENT:
+            dropped.add(i)  # a download link above the text (a plan posted as a file): not the end of the body
+            continue
         if _is_furniture_heading(lines[i]) or _teaser_at(lines, i):
             end = i
             break
-    body_lines = lines[start:end]
+    body_lines = [ln for i, ln in enumerate(lines[start:end], start) if i not in dropped]
     while body_lines and not body_lines[-1]:
         body_lines.pop()
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(body_lines)).strip()
