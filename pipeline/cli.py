@@ -224,6 +224,7 @@ def reprocess(
     from crawler.sources import builtin_sources
     from pipeline.canon import Registry
     from pipeline.extract import TopicRules
+    from pipeline.classify import load_model
     from pipeline.process import process_pages
     from pipeline.store import connect
     from pipeline.text import TokenCache
@@ -237,15 +238,13 @@ def reprocess(
         with console.status("Re-extracting from the archive …"):
             s = process_pages(
                 con, settings.archive, Registry.from_file(settings.registry), TopicRules.from_file(settings.topics),
-                sources=builtin_sources(), cache=cache,
+                sources=builtin_sources(), cache=cache, relevance=load_model(settings.relevance_model_path),
             )  # fmt: skip
     finally:
         con.close()
         cache.close()
-    console.print(
-        f"reprocessed {s.describe()}; "
-        f"tokens of {cache.hits} texts from the cache, {cache.misses} segmented"
-    )
+    console.print(f"reprocessed {s.describe()}")
+    console.print(f"tokens of {cache.hits} texts from the cache, {cache.misses} segmented")
 
 
 @app.command()
@@ -255,10 +254,12 @@ def extract(
     with_text: Annotated[bool, typer.Option("--with-text", help="Include the document text the spans point into.")] = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Extract the codebook's fields from local files: no crawl, no database. Every fact has its span."""
+    """Extract the codebook's fields from local files: no crawl, no database. Every fact has its
+    span; `relevant` and `relevance` are the relevance model's label and probability."""
     import json
 
     from pipeline.canon import Registry
+    from pipeline.classify import load_model
     from pipeline.extract import TopicRules
     from pipeline.record import extract_file
 
@@ -266,11 +267,12 @@ def extract(
         raise typer.BadParameter(f"{fmt!r}; use jsonl or table", param_hint="--format")
     settings = Settings.load(config)
     registry, rules = Registry.from_file(settings.registry), TopicRules.from_file(settings.topics)
+    model = load_model(settings.relevance_model_path)
     files = _expand(paths)
     failed = 0
     for path in files:
         try:
-            rec, _ = extract_file(path, rules, registry, include_text=with_text)
+            rec, _ = extract_file(path, rules, registry, include_text=with_text, relevance=model)
         except (OSError, ValueError) as exc:  # one unreadable file is reported; the others go on
             failed += 1
             err.print(f"[red]{path}:[/] {exc}", highlight=False)
@@ -304,6 +306,10 @@ def _print_record(rec: dict) -> None:
     table = Table(title=f"{rec['path']} ({rec['status']})", show_header=False, title_justify="left")
     table.add_column("field", style="bold")
     table.add_column("value")
+    if rec.get("relevance_status"):
+        verdict = {True: "a campaign plan", False: "not a campaign plan"}.get(rec["relevant"], "not judged")
+        p = f", p = {rec['relevance']:.2f}" if rec.get("relevance") is not None else f" ({rec['relevance_status']})"
+        table.add_row("relevance", f"{verdict}{p}")
     for key in ("title", "published", "issuer", "level", "province", "district", "province_2025", "year", "doc_number", "signatory"):
         table.add_row(key, "" if rec.get(key) is None else str(rec[key]))
     for t in rec["themes"]:
@@ -333,6 +339,7 @@ def eval_(
     import json
 
     from pipeline.canon import Registry
+    from pipeline.classify import load_model
     from pipeline.evaluate import evaluate, load_gold
     from pipeline.extract import TopicRules
     from pipeline.record import extract_file
@@ -344,13 +351,14 @@ def eval_(
         raise typer.BadParameter(f"{fmt!r}; use table or json", param_hint="--format")
     settings = Settings.load(config)
     registry, rules = Registry.from_file(settings.registry), TopicRules.from_file(settings.topics)
+    model = load_model(settings.relevance_model_path)
     reports = []
     for g, d in zip(gold, docs, strict=True):
         if not d.is_dir():
             raise ThiduaError(f"no documents directory {d}")
         records = load_gold(g)
         with console.status(f"Extracting {len(records)} documents of {g.name} …"):
-            report = evaluate(records, lambda p: extract_file(p, rules, registry), d, str(g))
+            report = evaluate(records, lambda p: extract_file(p, rules, registry, relevance=model), d, str(g))
         if report.missing_docs:
             err.print(f"[yellow]{len(report.missing_docs)} gold records have no file in {d}:[/] {', '.join(report.missing_docs[:5])}")
         reports.append(report)
@@ -361,9 +369,10 @@ def eval_(
             print_report(r, console, items=items)
 
 
-from pipeline import cli_analysis  # noqa: E402 (the analysis commands join the app here)
+from pipeline import cli_analysis, cli_classify  # noqa: E402 (the analysis and classifier commands join the app here)
 
 cli_analysis.register(app)
+cli_classify.register(app)
 
 
 def main() -> None:

@@ -210,7 +210,7 @@ def evaluate(
     docs: Path,
     gold_name: str = "",
 ) -> Report:
-    scores = {name: Score() for name in (*META, *FIELDS)}
+    scores = {name: Score() for name in ("relevant", *META, *FIELDS)}
     guards = {"other_quotes_as_movements": Score(), "boilerplate_quotes_reported": Score()}
     missing: list[str] = []
     n = 0
@@ -222,6 +222,8 @@ def evaluate(
         n += 1
         pred, doc = predict(path)
         campaign = g.get("relevant", True) is not False
+        if "relevant" in g and pred.get("relevant") is not None:  # the relevance model's label (positive class: relevant)
+            _score_relevance(scores["relevant"], g, pred, doc)
         for name in META:
             if name not in g or not campaign:
                 continue
@@ -254,6 +256,20 @@ def evaluate(
                 s.false_hits.append((g["id"], _describe(item), _span_sentence(doc, pred, name, item)))
         _guards(g, pred, doc, guards)
     return Report(gold_name, n, scores, missing, guards)
+
+
+def _score_relevance(s: Score, g: dict[str, Any], pred: dict[str, Any], doc: Doc | None) -> None:
+    s.docs += 1
+    gold, said = bool(g["relevant"]), bool(pred["relevant"])
+    s.right += gold == said
+    s.tp += gold and said
+    lead = doc.text[:160].replace("\n", " ") if doc is not None else ""
+    if said and not gold:
+        s.fp += 1
+        s.false_hits.append((g["id"], f"relevant (p = {pred.get('relevance')})", lead))
+    elif gold and not said:
+        s.fn += 1
+        s.misses.append((g["id"], f"relevant (p = {pred.get('relevance')}, {pred.get('relevance_status')})", lead))
 
 
 def _probe_text(item: Any) -> str:

@@ -13,23 +13,27 @@ import datetime as dt
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from rich.console import Console
 
 from crawler.run import CrawlStats, run_crawl
 from crawler.sources import Source
 from pipeline.canon import Registry
+from pipeline.classify import RelevanceModel, load_model
+from pipeline.classify.scoring import score_stored
 from pipeline.errors import ThiduaError
 from pipeline.extract import TopicRules
 from pipeline.process import ProcessSummary, process_pages, refresh
 from pipeline.settings import Settings
-from pipeline.store import connect, load
+from pipeline.store import Connection, connect, load
 from pipeline.text import TokenCache
+
+T = TypeVar("T")
 
 
 class LockError(ThiduaError):
@@ -92,19 +96,28 @@ def update_registry(settings: Settings, entries: str) -> int:
     stamp = f"\n# accepted with `thidua movements review` on {dt.date.today().isoformat()}\n"
     new = old.rstrip("\n") + "\n" + stamp + entries
     registry = Registry.from_text(new, path)  # refuse before writing anything
+
+    def apply(con: Connection) -> int:
+        path.write_text(new, encoding="utf-8")
+        return refresh(con, registry)
+
+    return edit_database(settings, apply)
+
+
+def edit_database(settings: Settings, change: Callable[[Connection], T]) -> T:
+    """Run ``change`` on the database like any writer: under the run lock, on a working copy
+    that is swapped in when it is done (readers keep the old file until then)."""
     with run_lock(settings.db):
         work, resumed = working_copy(settings.db)
         if resumed:
             raise ThiduaError(f"{work} was left by an interrupted run", hint="run thidua crawl or nightly first; it resumes and publishes it")
-        path.write_text(new, encoding="utf-8")
         con = connect(work)
         try:
-            moved = refresh(con, registry)
+            out = change(con)
         finally:
             con.close()
         publish(work, settings.db)
-    return moved
-
+    return out
 
 def run_job(
     settings: Settings,
@@ -117,6 +130,7 @@ def run_job(
         raise ThiduaError("no sources to crawl", hint="pass --source ID or --sources FILE.toml (thidua sources lists them)")
     registry = Registry.from_file(settings.registry)
     rules = TopicRules.from_file(settings.topics)
+    model = load_model(settings.relevance_model_path)  # before the crawl: a broken install fails now, not after it
     with run_lock(settings.db):
         work, resumed = working_copy(settings.db)
         con = connect(work)
@@ -139,7 +153,7 @@ def run_job(
                     sources, work, settings.archive, run_id, dict(overrides or {}), proxy=settings.proxy,
                     recheck_after=dt.timedelta(days=settings.recheck_days), jobdir=settings.jobs,
                 )  # fmt: skip
-            processed = _process(work, settings, sources, registry, rules, run_id, stats, console)
+            processed = _process(work, settings, sources, registry, rules, run_id, stats, console, model)
         except BaseException as exc:
             con = connect(work)
             load.finish_run(con, run_id, "failed", f"{type(exc).__name__}: {exc}"[:500])
@@ -151,7 +165,7 @@ def run_job(
 
 def _process(
     work: Path, settings: Settings, sources: Sequence[Source], registry: Registry, rules: TopicRules,
-    run_id: int, stats: list[CrawlStats], console: Console,
+    run_id: int, stats: list[CrawlStats], console: Console, model: RelevanceModel,
 ) -> dict[str, ProcessSummary]:  # fmt: skip
     out: dict[str, ProcessSummary] = {}
     con = connect(work)
@@ -161,11 +175,12 @@ def _process(
             with console.status(f"[bold]Extracting {s.id} …"):
                 summary = process_pages(
                     con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True, sources={s.id: s}, cache=cache,
-                    finish=False,
+                    finish=False, relevance=model,
                 )  # fmt: skip
             load.save_site_stats(con, run_id, s.id, documents=summary.documents, empty=summary.empty, no_date=summary.no_date)
             out[s.id] = summary
         with console.status("[bold]Bringing the tables up to date …"):
+            score_stored(con, model, cache)  # documents stored before there was a verdict for them
             refresh(con, registry)
         load.finish_run(
             con, run_id, "ok", "", pages_fetched=sum(c.fetched for c in stats), pages_new=sum(c.stored for c in stats),

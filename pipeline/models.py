@@ -183,6 +183,17 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class Relevance:
+    """The relevance model's verdict on one document (pipeline/classify). ``probability``
+    and ``relevant`` are None when it was not scored, and ``status`` says why."""
+
+    probability: float | None
+    relevant: bool | None
+    status: str  # scored | too_short | the document's own status (empty, binary, other_language, ...)
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
 class PipelineError:
     stage: str
     source_id: str

@@ -9,12 +9,13 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from crawler.archive import read_response
 from crawler.sources import Source
 from pipeline.canon import Registry
+from pipeline.classify.relevance import Features, RelevanceModel, features
 from pipeline.canon.registry import unregistered_rows
 from pipeline.extract import TopicRules, extract_all
 from pipeline.models import Document, PipelineError
@@ -35,6 +36,8 @@ class ProcessSummary:
     no_date: int = 0
     listings: int = 0
     other: tuple[tuple[str, int], ...] = ()  # (status, count) of binary, too_large, other_language pages
+    relevant: int = 0  # documents the relevance model labelled relevant
+    not_relevant: int = 0  # … and not relevant (the rest were not scored)
 
     def describe(self) -> str:
         """One line for a run summary: what became of every page."""
@@ -42,7 +45,10 @@ class ProcessSummary:
         if self.listings:
             parts.append(f"{self.listings} listing or index pages")
         parts.append(f"{self.errors} errors")
-        return f"{self.pages} article pages → {self.documents} documents ({', '.join(parts)})"
+        line = f"{self.pages} article pages → {self.documents} documents ({', '.join(parts)})"
+        if self.relevant or self.not_relevant:
+            line += f"; {self.relevant} campaign plans, {self.not_relevant} other pages (relevance model)"
+        return line
 
 
 MAX_HTML_BYTES = 8 * 2**20  # a larger page is recorded as failed, not extracted
@@ -99,8 +105,9 @@ WRITE_BATCH = 200  # documents written per transaction
 
 def _extract_page(
     page: dict, archive_dir: Path, registry: Registry, rules: TopicRules, sources: Mapping[str, Source], cache: TokenCache | None
-) -> DocumentFacts:
-    """One stored page → its document and facts. Raises with ``.stage`` set on failure."""
+) -> tuple[DocumentFacts, Features | None]:
+    """One stored page → its document and facts, and what the relevance model reads of it.
+    Raises with ``.stage`` set on failure."""
     stage = "archive"
     try:
         stored = read_response(archive_dir, page["warc_file"], page["warc_offset"])
@@ -110,7 +117,7 @@ def _extract_page(
         doc_id = document_id(page["canonical_url"], page["content_hash"])
         if bytes_status(stored.body) == "binary":  # a PDF or image served as a page: nothing to parse (size is checked above)
             return DocumentFacts(Document(doc_id, page["source_id"], page["url"], page["canonical_url"], page["content_hash"],
-                                          "", "", "", None, "", "none", "binary"))  # fmt: skip
+                                          "", "", "", None, "", "none", "binary")), None  # fmt: skip
         source = sources.get(page["source_id"])
         selectors = source.selectors_for(page["first_fetched"].date()) if source else None
         with time_limit(MAX_SECONDS):
@@ -123,13 +130,13 @@ def _extract_page(
             main.title, main.sapo, main.author, main.published, main.text, main.method, status,
         )  # fmt: skip
         if status != "ok":  # recorded as such, no facts
-            return DocumentFacts(document)
+            return DocumentFacts(document), None
         stage = "extract"
         with time_limit(MAX_SECONDS):
             doc = make_doc(doc_id, main.text, main.title, main.published, cache)
             ex = extract_all(doc, rules)
         ids = [registry.resolve(m.surface).movement_id for m in ex.movements]
-        return DocumentFacts(document, [(s.start, s.end) for s in doc.sentences], ex, ids)
+        return DocumentFacts(document, [(s.start, s.end) for s in doc.sentences], ex, ids), features(doc)
     except Exception as exc:
         exc.stage = stage  # type: ignore[attr-defined]
         raise
@@ -147,17 +154,20 @@ def process_pages(
     sources: Mapping[str, Source] | None = None,
     cache: TokenCache | None = None,
     finish: bool = True,
+    relevance: RelevanceModel | None = None,
 ) -> ProcessSummary:
     """Extract every (or every unprocessed) stored article page. A page of a known source is
     read with the selector set in force when it was fetched; ``cache`` spares re-segmenting
     text it has seen. Pages are read and documents written in batches, so memory does not
     grow with the number of pages. With ``finish`` (the default) the registry and the derived
     tables are brought up to date at the end (``refresh``); a job that processes several
-    sources does that once, after the last."""
+    sources does that once, after the last. With a ``relevance`` model every document gets
+    its verdict, scored a write batch at a time."""
     release_memory()  # what the crawl before us freed
     total = load.count_article_pages(con, source_ids, only_unprocessed)
     counts: Counter[str] = Counter()
-    pending: list[tuple[DocumentFacts, dict]] = []
+    pending: list[tuple[DocumentFacts, dict, Features | None]] = []
+    threshold = load.relevance_policy(con)[0] if relevance is not None else 0.0
 
     def fail(page: dict, stage: str, exc: Exception) -> None:
         counts["errors"] += 1
@@ -167,14 +177,24 @@ def process_pages(
         d = item.document
         counts["documents" if d.status == "ok" else d.status] += 1
         counts["no_date"] += d.published is None
+        if item.relevance is not None and item.relevance.relevant is not None:
+            counts["relevant" if item.relevance.relevant else "not_relevant"] += 1
 
     def flush() -> None:
+        items = [item for item, _, _ in pending]
+        if relevance is not None:
+            try:
+                verdicts = relevance.judge([(f, item.document.status) for item, _, f in pending], threshold)
+                items = [replace(item, relevance=v) for item, v in zip(items, verdicts, strict=True)]
+            except Exception as exc:  # the documents are stored unscored (`thidua relevance score` catches up)
+                for _, page, _ in pending:
+                    fail(page, "relevance", exc)
         try:
-            load.write_documents(con, [item for item, _ in pending])
-            for item, _ in pending:
+            load.write_documents(con, items)
+            for item in items:
                 stored(item)
         except Exception:  # find the document the store refused; write the others
-            for item, page in pending:
+            for item, (_, page, _) in zip(items, pending, strict=True):
                 try:
                     load.write_documents(con, [item])
                     stored(item)
@@ -188,7 +208,8 @@ def process_pages(
         after = pages[-1]["canonical_url"]
         for page in pages:
             try:
-                pending.append((_extract_page(page, archive_dir, registry, rules, sources or {}, cache), page))
+                facts, feats = _extract_page(page, archive_dir, registry, rules, sources or {}, cache)
+                pending.append((facts, page, feats))
             except Exception as exc:  # one bad page is recorded; the batch goes on
                 fail(page, getattr(exc, "stage", "extract"), exc)
             if len(pending) >= WRITE_BATCH:
@@ -200,7 +221,10 @@ def process_pages(
     if finish:
         refresh(con, registry)
     other = tuple((st, counts[st]) for st in ("binary", "too_large", "other_language") if counts[st])
-    return ProcessSummary(done, counts["documents"], counts["empty"], counts["errors"], counts["no_date"], counts["listing"], other)
+    return ProcessSummary(
+        done, counts["documents"], counts["empty"], counts["errors"], counts["no_date"], counts["listing"], other,
+        counts["relevant"], counts["not_relevant"],
+    )  # fmt: skip
 
 
 def refresh(con: Connection, registry: Registry) -> int:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.canon import Registry
+from pipeline.classify.relevance import RelevanceModel
 from pipeline.extract import TopicRules, extract_all
-from pipeline.models import Doc, Extraction
+from pipeline.models import Doc, Extraction, Relevance
 from pipeline.text import make_doc
 from pipeline.text.html import MainText, decode, extract_main, looks_like_listing
 from pipeline.text.plain import read_plain
@@ -59,9 +60,11 @@ def _span(fact: Any) -> list[int]:
 
 
 def build_record(
-    doc_id: str, main: MainText, doc: Doc, ex: Extraction, registry: Registry, status: str = "ok", include_text: bool = False
-) -> dict[str, Any]:
-    """The codebook's fields for one document, with spans."""
+    doc_id: str, main: MainText, doc: Doc, ex: Extraction, registry: Registry, status: str = "ok", include_text: bool = False,
+    relevance: Relevance | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The codebook's fields for one document, with spans (and the relevance model's verdict
+    when one is given: ``relevant``, ``relevance`` the probability, ``relevance_status``)."""
     meta = {m.name: m for m in ex.meta}
     rec: dict[str, Any] = {
         "id": doc_id,
@@ -103,16 +106,23 @@ def build_record(
     rec["legal_refs"] = [{"ref": r.ref, "type": r.ref_type, "span": _span(r)} for r in ex.legal_refs]
     rec["topics"] = sorted({t.topic for t in ex.topics})
     rec["topic_cues"] = [{"topic": t.topic, "cue": t.cue, "span": _span(t)} for t in ex.topics]
+    if relevance is not None:
+        rec["relevant"], rec["relevance"], rec["relevance_status"] = relevance.relevant, relevance.probability, relevance.status
+        rec["relevance_model"] = relevance.model
     if include_text:
         rec["text"] = doc.text
     return rec
 
 
-def extract_file(path: Path, rules: TopicRules, registry: Registry, include_text: bool = False) -> tuple[dict[str, Any], Doc]:
-    """Read, extract and build the record of one local file."""
+def extract_file(
+    path: Path, rules: TopicRules, registry: Registry, include_text: bool = False, relevance: RelevanceModel | None = None
+) -> tuple[dict[str, Any], Doc]:
+    """Read, extract and build the record of one local file (scored by ``relevance`` when given)."""
     local = read_local(path)
     if local.status != "ok":
         doc = make_doc(local.doc_id, local.main.text, local.main.title, local.main.published)
-        return build_record(local.doc_id, local.main, doc, Extraction(local.doc_id), registry, local.status, include_text), doc
+        verdict = relevance.score([(doc, local.status)])[0] if relevance is not None else None
+        return build_record(local.doc_id, local.main, doc, Extraction(local.doc_id), registry, local.status, include_text, verdict), doc
     doc, ex = analyse(local.doc_id, local.main, rules)
-    return build_record(local.doc_id, local.main, doc, ex, registry, local.status, include_text), doc
+    verdict = relevance.score([(doc, "ok")])[0] if relevance is not None else None
+    return build_record(local.doc_id, local.main, doc, ex, registry, local.status, include_text, verdict), doc

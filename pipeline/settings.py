@@ -29,11 +29,17 @@ class Settings:
     user_agent: str = ""
     download_delay: float = 1.0
     polite: bool = True  # False drops delays and throttling: only for servers you run yourself
+    relevance_model: Path = Path("")  # a .joblib model file, or a folder whose CURRENT names one; "" = the shipped model
 
     @property
     def token_cache_file(self) -> Path:
         """The token cache in use: the setting, else ``<db>.tokens.sqlite``."""
         return self.token_cache if str(self.token_cache) not in ("", ".") else self.db.with_name(self.db.name + ".tokens.sqlite")
+
+    @property
+    def relevance_model_path(self) -> Path:
+        """The relevance model in use: the setting, else the shipped one (data/models/relevance)."""
+        return self.relevance_model if str(self.relevance_model) not in ("", ".") else REPO / "data" / "models" / "relevance"
 
     @classmethod
     def load(cls, config: Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Settings:

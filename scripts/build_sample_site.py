@@ -338,6 +338,7 @@ def gold_record(a: Article, page_html: str) -> dict:
         "id": f"{a.slug}-{a.id}",
         "url": a.url,
         "relevant": g["relevant"],
+        **({"category": g["category"]} if g.get("category") else {}),  # what kind of page (training the relevance model)
         "title": a.title,
         "published": a.published.date().isoformat(),
         "author": a.author or None,

@@ -1,5 +1,9 @@
 """A small database built fact by fact (no extractor in the way), so every figure of every
-mart on it is known. Shared by the analysis, registry-review, notebook and report tests."""
+mart on it is known. Shared by the analysis, registry-review, notebook and report tests.
+
+The five plans of DOCS are scored relevant; NOT_RELEVANT are pages the relevance model
+turned down (a Tháng Công nhân plan that names a movement): the marts leave them out
+unless the relevance policy counts every document."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.canon import Registry
-from pipeline.models import Document, Extraction, FetchedPage, MetaField, MovementMention, Phase, TopicHit
+from pipeline.models import Document, Extraction, FetchedPage, MetaField, MovementMention, Phase, Relevance, TopicHit
 from pipeline.process import refresh
 from pipeline.store import connect, load
 from pipeline.store.load import DocumentFacts
@@ -39,13 +43,18 @@ DOCS: list[tuple[Any, ...]] = [
     ("s2021", "s1", "2021-03-20", 2021, "sector", "Công đoàn Viên chức tỉnh Thái Nguyên", "Thái Nguyên", None, "Thái Nguyên",
      [], ["productivity_innovation"], []),
 ]  # fmt: skip
+NOT_RELEVANT: list[tuple[Any, ...]] = [
+    ("x2021", "s2", "2021-04-20", 2021, "province", "Liên đoàn Lao động tỉnh Bắc Kạn", "Bắc Kạn", None, "Thái Nguyên",
+     ["Lao động giỏi, Lao động sáng tạo"], ["worker_welfare"], []),
+]  # fmt: skip
+RELEVANT_P, NOT_RELEVANT_P = 0.93, 0.08
 
 
 def build(path: Path, registry_text: str = REGISTRY) -> None:
     con = connect(path)
     registry = Registry.from_text(registry_text, Path("test-registry.toml"))
     items = []
-    for doc_id, source, published, year, level, issuer, province, district, p2025, movements, topics, phases in DOCS:
+    for doc_id, source, published, year, level, issuer, province, district, p2025, movements, topics, phases in DOCS + NOT_RELEVANT:
         parts: list[str] = [f"Kế hoạch thi đua năm {year} của {issuer}."]
         spans: dict[str, tuple[int, int]] = {}
 
@@ -78,7 +87,8 @@ def build(path: Path, registry_text: str = REGISTRY) -> None:
         document = Document(doc_id, source, url, url, doc_id, f"Tin {doc_id}", "", "", dt.date.fromisoformat(published), text, "test")
         ex = Extraction(doc_id, movements=tuple(mentions), topics=tuple(hits), phases=tuple(phase_rows), meta=tuple(meta))
         ids = [registry.resolve(m.surface).movement_id for m in mentions]
-        items.append(DocumentFacts(document, sentences, ex, ids))
+        p = NOT_RELEVANT_P if doc_id in {d[0] for d in NOT_RELEVANT} else RELEVANT_P
+        items.append(DocumentFacts(document, sentences, ex, ids, Relevance(p, p >= 0.5, "scored", "test-model")))
     load.write_documents(con, items)
     refresh(con, registry)
     con.close()

@@ -53,6 +53,21 @@ def test_plain_page_with_menus_byline_header_and_attachment() -> None:
     assert [m["text"] for m in rec["movements"]] == ["Lao động giỏi, Lao động sáng tạo", "Vì nụ cười người bệnh"]
 
 
+def test_a_download_link_above_the_text_does_not_end_the_body() -> None:
+    """A plan posted as a file shows its link first, then its text: the link is dropped, the
+    text kept. After the text, a link still closes the body (the fixture above)."""
+    page = (
+        "Kế hoạch phát động thi đua năm 2017 của Công đoàn ngành Giáo dục tỉnh\n\n"
+        "Tải về: KH-12-CDGD-2017.pdf\n\n"
+        "Số: 12/KH-CĐGD\n\n"
+        + "Công đoàn ngành Giáo dục phát động phong trào thi đua “Dạy tốt, học tốt” trong toàn ngành. " * 6
+        + "\n\nTải về: phu-luc.docx\n\nTin liên quan\n\nMột tin khác về công đoàn\n"
+    )  # fmt: skip
+    main = read_plain(page)
+    assert "Số: 12/KH-CĐGD" in main.body and main.body.count("Dạy tốt, học tốt") == 6
+    assert "Tải về" not in main.body and "Tin liên quan" not in main.body
+
+
 def test_extract_cli_prints_codebook_records_with_spans() -> None:
     site = REPO / "data" / "sample_site" / "thi-dua"
     html = sorted(site.glob("*.html"))[0]
@@ -104,8 +119,12 @@ def test_eval_cli_lists_misses_with_their_sentence(tmp_path: Path, sample_gold: 
 
 
 def _gate(gold: Path, docs: Path, set_name: str, tools: tuple[TopicRules, Registry]) -> list[str]:
+    """The extractors and the shipped relevance model against the set's pins."""
+    from pipeline.classify import load_model
+
     rules, registry = tools
-    report = evaluate(load_gold(gold), lambda p: extract_file(p, rules, registry), docs, set_name)
+    model = load_model()
+    report = evaluate(load_gold(gold), lambda p: extract_file(p, rules, registry, relevance=model), docs, set_name)
     return check_baseline(report, load_baseline(BASELINE)[set_name])
 
 

@@ -52,7 +52,7 @@ def test_connect_creates_every_table_and_view(tmp_path: Path) -> None:
     names = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     for table in ("sources", "crawl_runs", "pages", "documents", "campaign_fields", "themes", "phases",
                   "movement_mentions", "movement_registry", "anniversaries", "legal_refs", "topics",
-                  "pipeline_errors", "stg_campaigns", "mart_movement_recurrence", "mart_year_topic"):
+                  "pipeline_errors", "stg_documents", "stg_campaigns", "document_relevance", "relevance_policy", "mart_movement_recurrence", "mart_year_topic"):
         assert table in names
     for table in ("themes", "phases", "movement_mentions", "anniversaries", "legal_refs", "topics", "campaign_fields"):
         cols = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
@@ -80,9 +80,9 @@ def test_marts_read_only_the_current_version_of_a_page(tmp_path: Path) -> None:
         year = MetaField(0, 8, "năm 2024", 0, "campaign.v1", name="year", value="2024")
         doc = Document(f"d-{h}", "s", url, url, h, "T", "", "", None, "năm 2024", "m")
         load.write_documents(con, [load.DocumentFacts(doc, [(0, 8)], Extraction(f"d-{h}", meta=(year,)))])
-    assert con.execute("SELECT count(*) FROM stg_campaigns").fetchall() == [(0,)], "a table: built when the data changes"
+    assert con.execute("SELECT count(*) FROM stg_documents").fetchall() == [(0,)], "a table: built when the data changes"
     refresh_models(con)
-    assert con.execute("SELECT doc_id FROM stg_campaigns").fetchall() == [("d-new",)]
+    assert con.execute("SELECT doc_id FROM stg_documents").fetchall() == [("d-new",)]
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 2, "the old version stays"
 
 
@@ -91,7 +91,7 @@ def test_table_models_are_rebuilt_when_their_file_changes(tmp_path: Path, monkey
 
     con = connect(tmp_path / "t.duckdb")
     built = dict(con.execute("SELECT name, built_at FROM schema_models").fetchall())
-    assert "mart_year_topic" in built and "stg_campaigns" in built
+    assert "mart_year_topic" in built and "stg_documents" in built
     con.close()
     con = connect(tmp_path / "t.duckdb")  # unchanged files: nothing rebuilt
     assert dict(con.execute("SELECT name, built_at FROM schema_models").fetchall()) == built
@@ -100,7 +100,7 @@ def test_table_models_are_rebuilt_when_their_file_changes(tmp_path: Path, monkey
     monkeypatch.setattr(db, "view_files", lambda: files)
     con = connect(tmp_path / "t.duckdb")
     again = dict(con.execute("SELECT name, built_at FROM schema_models").fetchall())
-    assert again["stg_campaigns"] == built["stg_campaigns"]  # before the changed one: kept
+    assert again["stg_documents"] == built["stg_documents"]  # before the changed one: kept
     assert again["int_movement_places"] > built["int_movement_places"] and again["mart_year_topic"] > built["mart_year_topic"]
 
 

@@ -80,7 +80,7 @@ def localities(con: Connection, by: str = "province", level: str | None = None, 
 def find_document(con: Connection, ref: str) -> str:
     """A document id from an id, a unique id prefix, or a URL."""
     rows = con.execute(
-        "SELECT doc_id FROM stg_campaigns WHERE doc_id = ? OR url = ? OR starts_with(doc_id, ?) LIMIT 2", [ref, ref, ref]
+        "SELECT doc_id FROM stg_documents WHERE doc_id = ? OR url = ? OR starts_with(doc_id, ?) LIMIT 2", [ref, ref, ref]
     ).fetchall()
     if not rows:
         raise ThiduaError(f"no document {ref!r}", hint="give a doc_id (or its first characters) or the page URL; thidua query lists them")
@@ -91,7 +91,7 @@ def find_document(con: Connection, ref: str) -> str:
 
 def document(con: Connection, doc_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
     """One document's metadata and every fact found in it, each with its sentence."""
-    meta = _frame(con, "SELECT * FROM stg_campaigns WHERE doc_id = ?", [doc_id]).iloc[0].to_dict()
+    meta = _frame(con, "SELECT * FROM stg_documents WHERE doc_id = ?", [doc_id]).iloc[0].to_dict()
     facts = _frame(
         con,
         "SELECT fact, key, value, sentence_idx, sentence, span_start, span_end FROM mart_drilldown WHERE doc_id = ?"
@@ -126,7 +126,7 @@ def alias_audit(con: Connection) -> pd.DataFrame:
         "SELECT r.canonical AS movement, m.text AS surface, r.registered, count(*) AS mentions,"
         " count(DISTINCT m.doc_id) AS documents, min(c.year) AS first_year, max(c.year) AS last_year"
         " FROM movement_mentions AS m JOIN movement_registry AS r USING (movement_id)"
-        " LEFT JOIN stg_campaigns AS c USING (doc_id)"
+        " LEFT JOIN stg_documents AS c USING (doc_id)"
         " GROUP BY r.canonical, m.text, r.registered ORDER BY r.registered DESC, movement, mentions DESC, surface",
     )
 

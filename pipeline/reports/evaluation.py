@@ -14,7 +14,7 @@ def print_report(report: Report, console: Console, items: bool = True) -> None:
     for name, s in report.scores.items():
         if not s.docs:
             continue
-        acc = f"{s.accuracy:.2f}" if name in META else ""
+        acc = f"{s.accuracy:.2f}" if name in META or name == "relevant" else ""
         table.add_row(name, f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}", acc, str(s.tp), str(s.fp), str(s.fn))
     for name, s in report.guards.items():
         style = "red" if s.fp else "green"

@@ -89,12 +89,12 @@ def migrate(con: Connection, folder: Path | None = None) -> list[str]:
     return done
 
 
-MODEL_LAYERS = ("stg_", "int_", "mart_")
+MODEL_LAYERS = ("stg_documents", "stg_", "int_", "mart_")  # first match wins: stg_documents before the stg_ views over it
 _TABLE_MODEL = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TABLE\b", re.I | re.M)
 
 
 def view_files() -> list[tuple[str, str]]:
-    """The model files (views/*.sql) in dependency order: stg_*, then int_*, then mart_*."""
+    """The model files (views/*.sql) in dependency order: stg_documents, the other stg_*, then int_*, then mart_*."""
     files = _package_files("views")
 
     def layer(name: str) -> int:

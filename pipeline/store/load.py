@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.models import Document, Extraction, FetchedPage, PipelineError
+from pipeline.models import Document, Extraction, FetchedPage, PipelineError, Relevance
 from pipeline.store.db import Connection
 
 FACT_TABLES = (
@@ -178,6 +178,7 @@ class DocumentFacts:
     sentences: Sequence[tuple[int, int]] = ()
     extraction: Extraction | None = None
     movement_ids: Sequence[str] = ()
+    relevance: Relevance | None = None  # the relevance model's verdict, when a model scored it
 
 
 _PROV = ("start", "end", "surface", "sentence", "extractor")
@@ -205,6 +206,7 @@ def _fact_rows(item: DocumentFacts) -> dict[str, list[tuple[Any, ...]]]:
 
 
 _COLUMNS = {
+    "document_relevance": ("doc_id", "probability", "relevant", "status", "model", "scored_at"),
     "sentences": ("doc_id", "sentence_idx", "span_start", "span_end"),
     "campaign_fields": ("doc_id", "field", "value", *_SPAN_COLS),
     "quotes": ("doc_id", "role", "text", "closed", "depth", *_SPAN_COLS),
@@ -262,11 +264,52 @@ def write_documents(con: Connection, items: Sequence[DocumentFacts]) -> None:
                 per_table[table].extend(rows)
         for table, rows in per_table.items():
             _insert(con, table, rows)
+        verdicts = [(it.document.doc_id, it.relevance) for it in items if it.relevance is not None]
+        if verdicts:
+            _write_relevance(con, verdicts, now)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
 
+
+def _write_relevance(con: Connection, verdicts: Sequence[tuple[str, Relevance]], now: dt.datetime) -> None:
+    rows = [(doc_id, r.probability, r.relevant, r.status, r.model, now) for doc_id, r in verdicts]
+    _insert(con, "document_relevance", rows, "INSERT OR REPLACE")
+
+
+def write_relevance(con: Connection, verdicts: Sequence[tuple[str, Relevance]]) -> None:
+    """Store verdicts (replacing a document's earlier one) in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _write_relevance(con, verdicts, _now())
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def relevance_policy(con: Connection) -> tuple[float, bool]:
+    """(threshold, count_all) in force."""
+    row = con.execute("SELECT threshold, count_all FROM relevance_policy WHERE id = 1").fetchone()
+    return (float(row[0]), bool(row[1])) if row else (0.5, False)
+
+
+def set_relevance_policy(con: Connection, threshold: float | None = None, count_all: bool | None = None) -> tuple[float, bool]:
+    """Change the threshold and/or the count-all switch; labels are recomputed at the new
+    threshold. Returns the policy now in force (the derived tables still need a refresh)."""
+    old_threshold, old_all = relevance_policy(con)
+    t = old_threshold if threshold is None else threshold
+    everything = old_all if count_all is None else count_all
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("UPDATE relevance_policy SET threshold = ?, count_all = ?, changed_at = ? WHERE id = 1", [t, everything, _now()])
+        con.execute("UPDATE document_relevance SET relevant = probability >= ? WHERE probability IS NOT NULL", [t])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return t, everything
 
 
 RegistryRow = tuple[str, str, str, str, int | None, str, bool, dt.date | None]

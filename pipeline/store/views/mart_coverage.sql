@@ -1,13 +1,14 @@
 -- mart_coverage: documents per source per month, to spot crawl gaps (months between a source's first and last document with none show 0).
 -- @source_id: the crawled source
 -- @month: first day of the month of the page dates
--- @documents: documents with a page date in that month
--- @campaign_documents: of which have a campaign year
+-- @documents: documents with a page date in that month, relevant or not (what the crawl collected)
+-- @counted_documents: of which the marts count (relevant ones, unless the relevance policy counts all)
+-- @campaign_documents: of those, with a campaign year
 -- @undated: documents of the source without a page date (the same figure on every row of the source)
 CREATE OR REPLACE TABLE mart_coverage AS
 WITH dated AS (
-    SELECT source_id, date_trunc('month', published)::DATE AS month, year
-    FROM stg_campaigns
+    SELECT source_id, date_trunc('month', published)::DATE AS month, counted, year
+    FROM stg_documents
     WHERE published IS NOT NULL
 ),
 spans AS (
@@ -18,14 +19,17 @@ months AS (
     FROM spans AS s
 ),
 counted AS (
-    SELECT source_id, month, count(*) AS documents, count(year) AS campaign_documents FROM dated GROUP BY source_id, month
+    SELECT source_id, month, count(*) AS documents, count(*) FILTER (WHERE counted) AS counted_documents,
+           count(year) FILTER (WHERE counted) AS campaign_documents
+    FROM dated GROUP BY source_id, month
 ),
 undated AS (
-    SELECT source_id, count(*) AS undated FROM stg_campaigns WHERE published IS NULL GROUP BY source_id
+    SELECT source_id, count(*) AS undated FROM stg_documents WHERE published IS NULL GROUP BY source_id
 )
 SELECT
     m.source_id, m.month,
     coalesce(c.documents, 0)          AS documents,
+    coalesce(c.counted_documents, 0)  AS counted_documents,
     coalesce(c.campaign_documents, 0) AS campaign_documents,
     coalesce(u.undated, 0)            AS undated
 FROM months AS m

@@ -1,4 +1,4 @@
--- stg_campaigns: one row per current document (the newest version of each article page) with its campaign metadata as columns.
+-- stg_campaigns: the documents the marts count, with their campaign metadata: those the relevance model labels relevant, or every document when the relevance policy says count_all (thidua relevance policy).
 -- @doc_id: document id (hash of the page's canonical URL and content)
 -- @source_id: the crawled source (website) the page came from
 -- @url: the page's URL as fetched
@@ -12,34 +12,12 @@
 -- @year: the year the campaign runs for (not the publication year)
 -- @doc_number: the plan's own number
 -- @signatory: who signed it
--- @locality: where the issuer is, for counting places: "district, province", else the province, else the issuer (national and bodies without a place)
--- Rename and cast only (locality only joins two of them). A table, rebuilt after each run: every mart reads it. Older versions stay in documents, unread here.
-CREATE OR REPLACE TABLE stg_campaigns AS
-WITH current_pages AS (  -- the newest version of each article page
-    SELECT canonical_url, arg_max(content_hash, first_fetched) AS content_hash
-    FROM pages
-    WHERE kind = 'article'
-    GROUP BY canonical_url
-),
-fields AS (  -- one row per document, one column per field (narrow: it spills when it must)
-    SELECT
-        doc_id,
-        max(value) FILTER (WHERE field = 'issuer')        AS issuer,
-        max(value) FILTER (WHERE field = 'level')         AS level,
-        max(value) FILTER (WHERE field = 'province')      AS province,
-        max(value) FILTER (WHERE field = 'district')      AS district,
-        max(value) FILTER (WHERE field = 'province_2025') AS province_2025,
-        TRY_CAST(max(value) FILTER (WHERE field = 'year') AS INTEGER) AS year,
-        max(value) FILTER (WHERE field = 'doc_number')    AS doc_number,
-        max(value) FILTER (WHERE field = 'signatory')     AS signatory
-    FROM campaign_fields
-    GROUP BY doc_id
-)
-SELECT
-    d.doc_id, d.source_id, d.url, d.title, d.published,
-    f.issuer, f.level, f.province, f.district, f.province_2025, f.year, f.doc_number, f.signatory,
-    coalesce(f.district || ', ' || f.province, f.province, f.issuer) AS locality
-FROM documents AS d
-JOIN current_pages AS p USING (canonical_url, content_hash)
-LEFT JOIN fields AS f USING (doc_id)
-WHERE d.status = 'ok';
+-- @locality: where the issuer is, for counting places: "district, province", else the province, else the issuer
+-- @relevance: the relevance model's probability (NULL when not scored)
+-- @relevant: relevance at or above the policy's threshold
+-- Every mart reads this view; stg_documents holds every current document.
+CREATE OR REPLACE VIEW stg_campaigns AS
+SELECT doc_id, source_id, url, title, published, issuer, level, province, district, province_2025, year,
+       doc_number, signatory, locality, relevance, relevant
+FROM stg_documents
+WHERE counted;

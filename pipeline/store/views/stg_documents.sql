@@ -1,0 +1,55 @@
+-- stg_documents: one row per current document (the newest version of each article page) with its campaign metadata and its relevance as columns; stg_campaigns keeps the ones the marts count.
+-- @doc_id: document id (hash of the page's canonical URL and content)
+-- @source_id: the crawled source (website) the page came from
+-- @url: the page's URL as fetched
+-- @title: the page's title
+-- @published: the page's date, when it shows one
+-- @issuer: canonical name of the body that launches the campaign
+-- @level: national, province, district, sector or grassroots
+-- @province: the issuer's province as named when the document was written
+-- @district: the issuer's district as named when the document was written
+-- @province_2025: the province that holds that locality after the 1 July 2025 merger
+-- @year: the year the campaign runs for (not the publication year)
+-- @doc_number: the plan's own number
+-- @signatory: who signed it
+-- @relevance: the relevance model's probability that the page announces or reports a union's emulation campaign plan (NULL when not scored)
+-- @relevant: relevance at or above the policy's threshold (false when not scored)
+-- @relevance_status: scored, too_short, not scored (no verdict yet), or the document's own status
+-- @counted: whether the marts count it: relevant, or every document when the policy says count_all
+-- @locality: where the issuer is, for counting places: "district, province", else the province, else the issuer (national and bodies without a place)
+-- Rename and cast only (locality only joins two of them). A table, rebuilt after each run. Older versions stay in documents, unread here.
+CREATE OR REPLACE TABLE stg_documents AS
+WITH current_pages AS (  -- the newest version of each article page
+    SELECT canonical_url, arg_max(content_hash, first_fetched) AS content_hash
+    FROM pages
+    WHERE kind = 'article'
+    GROUP BY canonical_url
+),
+fields AS (  -- one row per document, one column per field (narrow: it spills when it must)
+    SELECT
+        doc_id,
+        max(value) FILTER (WHERE field = 'issuer')        AS issuer,
+        max(value) FILTER (WHERE field = 'level')         AS level,
+        max(value) FILTER (WHERE field = 'province')      AS province,
+        max(value) FILTER (WHERE field = 'district')      AS district,
+        max(value) FILTER (WHERE field = 'province_2025') AS province_2025,
+        TRY_CAST(max(value) FILTER (WHERE field = 'year') AS INTEGER) AS year,
+        max(value) FILTER (WHERE field = 'doc_number')    AS doc_number,
+        max(value) FILTER (WHERE field = 'signatory')     AS signatory
+    FROM campaign_fields
+    GROUP BY doc_id
+)
+SELECT
+    d.doc_id, d.source_id, d.url, d.title, d.published,
+    f.issuer, f.level, f.province, f.district, f.province_2025, f.year, f.doc_number, f.signatory,
+    coalesce(f.district || ', ' || f.province, f.province, f.issuer) AS locality,
+    r.probability AS relevance,
+    coalesce(r.probability >= pol.threshold, false) AS relevant,
+    coalesce(r.status, 'not scored') AS relevance_status,
+    coalesce(r.probability >= pol.threshold, false) OR pol.count_all AS counted
+FROM documents AS d
+JOIN current_pages AS p USING (canonical_url, content_hash)
+LEFT JOIN fields AS f USING (doc_id)
+LEFT JOIN document_relevance AS r USING (doc_id)
+CROSS JOIN relevance_policy AS pol
+WHERE d.status = 'ok';
