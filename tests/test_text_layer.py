@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import spacy
 
 from pipeline.text import make_doc
@@ -58,3 +59,17 @@ def test_folding_keeps_offsets() -> None:
     folded = fold_aligned(text)
     assert len(folded) == len(text) and folded.startswith("doi moi, sang tao")
     assert fold("Đối mới") == fold("Đổi mới") and fold("hoà") == fold("hòa")
+
+
+def test_the_spacy_vocabulary_stays_bounded_over_a_long_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaCy remembers every string it sees; past the bound the shared vocabulary starts
+    afresh, and documents made before and after are whole."""
+    from pipeline.text import make_doc, tokens
+
+    monkeypatch.setattr(tokens, "MAX_VOCAB_STRINGS", 300)
+    tokens.blank_nlp.cache_clear()
+    docs = [make_doc(str(i), f"Kế hoạch số {i * 7919} ngày {i % 28 + 1}/3/2024 của đơn vị mã {i}-{i * 31}.") for i in range(200)]
+    assert len(tokens.blank_nlp().vocab.strings) <= 300 + 20  # one document's strings past the bound at most
+    assert len({id(d.nlp.vocab) for d in docs}) > 1  # the vocabulary was replaced along the way
+    assert all(d.nlp.text == d.text for d in docs)
+    tokens.blank_nlp.cache_clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pipeline.models import Doc
-from pipeline.text.tokens import TokenCache, blank_nlp, spacy_doc
+from pipeline.text.tokens import TokenCache, bounded_vocab, spacy_doc
 
 _NO_CACHE = TokenCache()
 
@@ -18,5 +18,5 @@ def make_doc(
     """A Doc over already-normalised text: sentence spans, underthesea word tokens (from
     ``cache`` when it holds this text) and the spaCy Doc built from them."""
     sentences, tokens = (cache or _NO_CACHE).analyse(text)
-    nlp = spacy_doc(blank_nlp().vocab, text, tokens, sentences)
+    nlp = spacy_doc(bounded_vocab(), text, tokens, sentences)
     return Doc(doc_id=doc_id, text=text, title=title, published=published, sentences=sentences, tokens=tokens, nlp=nlp)

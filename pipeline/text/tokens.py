@@ -199,3 +199,18 @@ def create_tokenizer() -> Any:
 def blank_nlp() -> Language:
     """``spacy.blank("vi")`` with our tokenizer instead of pyvi's (Vietnamese lexical attributes kept)."""
     return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "thidua.vi_underthesea.v1"}}})
+
+
+MAX_VOCAB_STRINGS = 200_000  # spaCy keeps every string it has seen (names, numbers, URLs): past this, start afresh
+
+
+def bounded_vocab() -> Vocab:
+    """The shared vocabulary, replaced by a fresh one once it holds MAX_VOCAB_STRINGS strings.
+    spaCy's StringStore never forgets, so over a long job it grew with every page (about
+    1.4 KB a page on the benchmark site, measured by make bench). Docs made before keep the
+    vocabulary they were made with."""
+    vocab = blank_nlp().vocab
+    if len(vocab.strings) > MAX_VOCAB_STRINGS:
+        blank_nlp.cache_clear()
+        vocab = blank_nlp().vocab
+    return vocab
