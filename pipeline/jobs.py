@@ -119,6 +119,7 @@ def edit_database(settings: Settings, change: Callable[[Connection], T]) -> T:
         publish(work, settings.db)
     return out
 
+
 def run_job(
     settings: Settings,
     sources: Sequence[Source],

@@ -4,9 +4,9 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
-from collections import Counter
 import signal
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -15,16 +15,16 @@ from pathlib import Path
 from crawler.archive import read_response
 from crawler.sources import Source
 from pipeline.canon import Registry
-from pipeline.classify.relevance import Features, RelevanceModel, features
 from pipeline.canon.registry import unregistered_rows
+from pipeline.classify.relevance import Features, RelevanceModel, features
 from pipeline.extract import TopicRules, extract_all
 from pipeline.models import Document, PipelineError
 from pipeline.store import Connection, load, refresh_models
 from pipeline.store.load import DocumentFacts
 from pipeline.text import TokenCache, make_doc
 from pipeline.text.html import decode, extract_main, looks_like_listing
-from pipeline.text.quality import bytes_status, text_status
 from pipeline.text.normalize import fold
+from pipeline.text.quality import bytes_status, text_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +186,7 @@ def process_pages(
             try:
                 verdicts = relevance.judge([(f, item.document.status) for item, _, f in pending], threshold)
                 items = [replace(item, relevance=v) for item, v in zip(items, verdicts, strict=True)]
-            except Exception as exc:  # the documents are stored unscored (`thidua relevance score` catches up)
+            except Exception as exc:  # noqa: BLE001  (stored unscored; `thidua relevance score` catches up)
                 for _, page, _ in pending:
                     fail(page, "relevance", exc)
         try:

@@ -59,7 +59,7 @@ _CLAUSE = frozenset(".;:!?()\n")
 
 
 class ClassifierError(ThiduaError):
-    hint = "train a model with `thidua train` (it writes data/models/relevance/), or pass --model"
+    hint = "train a model with `thidua train` (it writes data/models/relevance/), or point THIDUA_RELEVANCE_MODEL at one"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,5 +218,5 @@ def load_model(path: Path | None = None) -> RelevanceModel:
     except UserWarning as exc:
         raise ClassifierError(f"relevance model {path.name} was written by another scikit-learn: {exc}",
                               hint="retrain it with `thidua train`") from exc  # fmt: skip
-    except Exception as exc:  # noqa: BLE001  (a truncated or foreign file)
+    except Exception as exc:  # a truncated or foreign file
         raise ClassifierError(f"cannot load relevance model {path}: {type(exc).__name__}: {exc}") from exc

@@ -30,7 +30,16 @@ import sklearn
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold, cross_val_predict
 
 from pipeline.classify import relevance
-from pipeline.classify.relevance import MODEL_DIR, MIN_WORDS, THRESHOLD, ClassifierError, Features, RelevanceModel, build_pipeline, features
+from pipeline.classify.relevance import (
+    MIN_WORDS,
+    MODEL_DIR,
+    THRESHOLD,
+    ClassifierError,
+    Features,
+    RelevanceModel,
+    build_pipeline,
+    features,
+)
 from pipeline.evaluate import find_doc, load_gold
 from pipeline.record import read_local
 from pipeline.settings import REPO
