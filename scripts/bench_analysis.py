@@ -6,8 +6,8 @@ in the project's own schema (migrations and views applied by pipeline.store): 50
 12 campaign years, the five levels, 63 provinces with their post-2025 province, districts
 for a fifth of the documents, 3,000 movements (200 registered, a tenth with a parent) named
 with a skewed frequency, ~5 topics, 2 phases, 10 sentences, an anniversary and a legal
-reference per document, and a tenth of the pages in two versions (so "current version"
-has work to do).
+reference per document, a relevance verdict per document (nine in ten relevant: the marts
+count those), and a tenth of the pages in two versions (so "current version" has work to do).
 
 Each mart is then queried through a fresh read-only connection, as an analyst would:
 the whole mart fetched, except the drill-down, which is asked what a cell click asks (one
@@ -122,6 +122,12 @@ def build(path: Path, docs: int, mentions_per_doc: int = 10) -> dict[str, int]:
     con.execute(f"INSERT INTO themes SELECT 'd' || i, 'campaign', 'Chủ đề ' || (i % 500), 0, 10, 'Chủ đề', 0, 'themes.v1' FROM range({n}) r(i)")
     con.execute(f"INSERT INTO anniversaries SELECT 'd' || i, 95, 'Ngày thành lập Công đoàn Việt Nam', NULL, NULL, 30, 50, '95 năm', 1, 'anniversaries.v1' FROM range({n}) r(i)")
     con.execute(f"INSERT INTO legal_refs SELECT 'd' || i, (i % 300) || '/KH-TLĐ', 'plan', 60, 70, 'Kế hoạch', 2, 'legal_refs.v1' FROM range({n}) r(i)")
+    # the relevance model's verdicts: nine documents in ten are plans (the marts count those)
+    con.execute(f"""
+        INSERT INTO document_relevance
+        SELECT 'd' || i, CASE WHEN i % 10 = 0 THEN 0.12 ELSE 0.91 END, i % 10 <> 0, 'scored', 'bench', TIMESTAMP '2026-01-01'
+        FROM range({n}) r(i)
+    """)
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
     con.close()
