@@ -16,7 +16,8 @@ ratios to the bare spider. Memory is measured for the nightly job at `--pages` /
 `--pages` (20,000 by default; the smaller run is past the start-up allocations of models
 and caches): the growth per extra page is printed next to what the state table itself holds
 per page, and the bench fails when peak memory grows by more than `--max-growth` bytes per
-page. DuckDB's block cache is part of the figure (a writer's cache is capped at 1 GB).
+page. DuckDB's block cache is part of the figure: capped at 128 MB while a job writes and
+256 MB while the derived tables are rebuilt, it fills towards those caps as the corpus grows.
 """
 from __future__ import annotations
 
