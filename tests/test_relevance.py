@@ -10,21 +10,32 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from pipeline.canon import Registry
 from pipeline.classify import ClassifierError, RelevanceModel, load_model
 from pipeline.classify.relevance import MIN_WORDS, MODEL_DIR
-from pipeline.classify.training import read_corpus_file, train
+from pipeline.classify.training import load_examples, read_corpus_file, train
+from pipeline.extract import TopicRules
 from pipeline.record import extract_file
 from pipeline.settings import Settings
 from pipeline.store import reading
 from tests.analysis_db import build
 from tests.conftest import REPO, run_cli
 
+Tools = tuple[TopicRules, Registry]
+
 
 @pytest.fixture(scope="module")
 def model() -> RelevanceModel:
     return load_model()
+
+
+@pytest.fixture(scope="module")
+def tools() -> Tools:
+    s = Settings()
+    return TopicRules.from_file(s.topics), Registry.from_file(s.registry)
 
 
 def test_the_shipped_model_loads_from_disk_with_its_report(model: RelevanceModel) -> None:
@@ -61,12 +72,7 @@ Liên đoàn Lao động tỉnh phối hợp tuyên truyền trong công nhân, 
 """
 
 
-def test_it_tells_a_union_plan_from_a_committee_launch(tmp_path: Path, model: RelevanceModel) -> None:
-    s = Settings()
-    from pipeline.canon import Registry
-    from pipeline.extract import TopicRules
-
-    tools = (TopicRules.from_file(s.topics), Registry.from_file(s.registry))
+def test_it_tells_a_union_plan_from_a_committee_launch(tmp_path: Path, model: RelevanceModel, tools: Tools) -> None:
     plan, _ = extract_file(_write(tmp_path, "plan.txt", PLAN), *tools, relevance=model)
     committee, _ = extract_file(_write(tmp_path, "ubnd.txt", COMMITTEE), *tools, relevance=model)
     assert plan["relevant"] is True and plan["relevance"] > 0.5 and plan["relevance_status"] == "scored"
@@ -74,12 +80,7 @@ def test_it_tells_a_union_plan_from_a_committee_launch(tmp_path: Path, model: Re
     assert plan["relevance_model"] == model.version
 
 
-def test_documents_it_cannot_judge_get_a_status_not_a_guess(tmp_path: Path, model: RelevanceModel) -> None:
-    s = Settings()
-    from pipeline.canon import Registry
-    from pipeline.extract import TopicRules
-
-    tools = (TopicRules.from_file(s.topics), Registry.from_file(s.registry))
+def test_documents_it_cannot_judge_get_a_status_not_a_guess(tmp_path: Path, model: RelevanceModel, tools: Tools) -> None:
     cases = {
         "empty.txt": ("   \n\n", "empty"),
         "english.txt": ("The union launched its yearly campaign for good workers and safe factories. " * 5, "other_language"),
@@ -120,7 +121,7 @@ def test_train_writes_a_versioned_model_and_report_and_the_same_corpus_gives_the
     again = train(read_corpus_file(corpus), tmp_path / "again", activate=False, validate=False)
     assert again.model.version == version and not (tmp_path / "again" / "CURRENT").exists()
     first = load_model(out)
-    docs = [e.features for e in __import__("pipeline.classify.training", fromlist=["x"]).load_examples(read_corpus_file(corpus))[:20]]
+    docs = [e.features for e in load_examples(read_corpus_file(corpus))[:20]]
     assert list(first.probabilities(docs)) == list(again.model.probabilities(docs))
 
 
@@ -184,7 +185,7 @@ def test_processing_stores_a_verdict_per_document_and_scoring_fills_the_gaps(dem
     by_article = {url.rsplit("-", 1)[-1].removesuffix(".html"): relevant for url, relevant, _, _ in rows}
     assert by_article == gold  # the sample site is training data: every page right
     assert _mart(db, "SELECT count(*) FROM stg_campaigns") == [(44,)]
-    with __import__("duckdb").connect(str(db)) as con:
+    with duckdb.connect(str(db)) as con:
         before = dict(con.execute("SELECT doc_id, probability FROM document_relevance").fetchall())
         con.execute("DELETE FROM document_relevance WHERE doc_id IN (SELECT doc_id FROM documents ORDER BY doc_id LIMIT 10)")
     r = run_cli("relevance", "score", "--which", "missing", "--db", str(db))
