@@ -220,28 +220,36 @@ def reprocess(
     archive: Annotated[Path | None, typer.Option("--archive", help="WARC directory (default: data/archive).")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Rebuild documents and facts from the WARC archive, with no network."""
+    """Rebuild documents and facts from the WARC archive, with no network. Like a crawl, it
+    works on a copy of the database under the run lock, and swaps it in when it is done."""
     from crawler.sources import builtin_sources
     from pipeline.canon import Registry
-    from pipeline.extract import TopicRules
     from pipeline.classify import load_model
+    from pipeline.extract import TopicRules
+    from pipeline.jobs import edit_database
     from pipeline.process import process_pages
-    from pipeline.store import connect
     from pipeline.text import TokenCache
 
     settings = Settings.load(config, db=db, archive=archive)
     if not settings.db.exists():
         raise ThiduaError(f"no database at {settings.db}", hint="pass --db, or crawl first")
-    con = connect(settings.db)
+    registry, rules = Registry.from_file(settings.registry), TopicRules.from_file(settings.topics)
+    model = load_model(settings.relevance_model_path)
     cache = TokenCache(settings.token_cache_file)
     try:
-        with console.status("Re-extracting from the archive …"):
-            s = process_pages(
-                con, settings.archive, Registry.from_file(settings.registry), TopicRules.from_file(settings.topics),
-                sources=builtin_sources(), cache=cache, relevance=load_model(settings.relevance_model_path),
+        with console.status("Re-extracting from the archive …") as status:
+
+            def progress(done: int, total: int) -> None:
+                if done % 50 == 0 or done == total:
+                    status.update(f"Re-extracting from the archive … {done:,} of {total:,} pages")
+
+            s = edit_database(
+                settings,
+                lambda con: process_pages(
+                    con, settings.archive, registry, rules, progress=progress, sources=builtin_sources(), cache=cache, relevance=model,
+                ),
             )  # fmt: skip
     finally:
-        con.close()
         cache.close()
     console.print(f"reprocessed {s.describe()}")
     console.print(f"tokens of {cache.hits} texts from the cache, {cache.misses} segmented")

@@ -4,6 +4,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,25 @@ THIDUA = [sys.executable, "-m", "pipeline.cli"]
 def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, COLUMNS="200", **(env or {}))
     return subprocess.run([*THIDUA, *args], capture_output=True, text=True, cwd=cwd or REPO, env=env, timeout=timeout)
+
+
+@contextmanager
+def reader_holding(db: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process (an analyst's notebook) with ``db`` open for reading until the block ends;
+    it has read the number of crawl runs when the block starts."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c",
+         ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True);"
+          "print(c.execute('SELECT count(*) FROM crawl_runs').fetchone()[0], flush=True); time.sleep(120)"), str(db)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip().isdigit()
+        yield reader
+        assert reader.poll() is None, "the reader still has its connection"
+    finally:
+        reader.kill()
+        reader.wait()
 
 
 @pytest.fixture(scope="session")

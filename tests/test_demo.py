@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import reader_holding, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -70,9 +70,11 @@ def test_facts_come_from_the_crawl_not_the_gold(demo_runs: tuple[Path, list]) ->
 
 
 def test_reprocess_reads_tokens_from_the_cache(demo_runs: tuple[Path, list], sample_gold: list[dict]) -> None:
-    """The demo segmented every text once; re-extracting from the archive segments none again."""
+    """The demo segmented every text once; re-extracting from the archive segments none again.
+    It goes through a working copy like a crawl, so a reader holding the database does not stop it."""
     db, _ = demo_runs
-    r = run_cli("reprocess", "--db", str(db), "--archive", str(db.parent / "archive-demo"))
+    with reader_holding(db):
+        r = run_cli("reprocess", "--db", str(db), "--archive", str(db.parent / "archive-demo"))
     assert r.returncode == 0, r.stderr[-2000:]
     assert f"tokens of {len(sample_gold)} texts from the cache, 0 segmented" in r.stdout
     assert (db.parent / "demo.duckdb.tokens.sqlite").exists()

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import duckdb
 import pytest
 
 from pipeline.serve import SiteServer
-from tests.conftest import REPO, THIDUA
+from tests.conftest import REPO, THIDUA, reader_holding
 
 pytestmark = pytest.mark.slow
 HOST = "tintuccongdoan.example"
@@ -64,19 +63,9 @@ def test_run_succeeds_while_a_reader_holds_the_database(tmp_path: Path) -> None:
     db = tmp_path / "t.duckdb"
     with SiteServer(SITE, (HOST,)) as srv:
         subprocess.run(crawl_cmd(tmp_path, srv.url), check=True, capture_output=True, cwd=tmp_path, env=env(), timeout=300)
-        reader = subprocess.Popen(
-            [sys.executable, "-c",
-             "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True);"
-             "print(c.execute('SELECT count(*) FROM crawl_runs').fetchone()[0], flush=True); time.sleep(60)", str(db)],
-            stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        try:
-            assert reader.stdout is not None and reader.stdout.readline().strip() == "1"
+        with reader_holding(db):
             r = subprocess.run(crawl_cmd(tmp_path, srv.url), capture_output=True, text=True, cwd=tmp_path, env=env(), timeout=300)
             assert r.returncode == 0, r.stderr[-2000:]
-            assert reader.poll() is None, "the reader still has its connection"
-        finally:
-            reader.kill()
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM crawl_runs WHERE status = 'ok'").fetchone()[0] == 2
 
