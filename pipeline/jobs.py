@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import logging
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,10 +32,11 @@ from pipeline.errors import ThiduaError
 from pipeline.extract import TopicRules
 from pipeline.process import ProcessSummary, process_pages, refresh
 from pipeline.settings import Settings
-from pipeline.store import Connection, connect, load
+from pipeline.store import Connection, connect, load, set_memory
 from pipeline.text import TokenCache
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class LockError(ThiduaError):
@@ -65,6 +68,19 @@ def run_lock(db: Path) -> Iterator[None]:
         yield
     finally:
         fh.close()
+
+
+@contextmanager
+def stage(console: Console, name: str, message: str) -> Iterator[None]:
+    """One stage of a job: shown on the console while it runs, and logged (``pipeline.jobs``
+    logger, INFO) when it starts and ends, with its time, for a journal or a benchmark."""
+    log.info("stage %s started", name)
+    t0 = time.perf_counter()
+    try:
+        with console.status(f"[bold]{message} …"):
+            yield
+    finally:
+        log.info("stage %s ended after %.1f s", name, time.perf_counter() - t0)
 
 
 def working_copy(db: Path) -> tuple[Path, bool]:
@@ -107,6 +123,7 @@ def update_registry(settings: Settings, entries: str) -> int:
 def edit_database(settings: Settings, change: Callable[[Connection], T]) -> T:
     """Run ``change`` on the database like any writer: under the run lock, on a working copy
     that is swapped in when it is done (readers keep the old file until then)."""
+    set_memory(settings.duckdb_memory_mb)
     with run_lock(settings.db):
         work, resumed = working_copy(settings.db)
         if resumed:
@@ -132,6 +149,7 @@ def run_job(
     registry = Registry.from_file(settings.registry)
     rules = TopicRules.from_file(settings.topics)
     model = load_model(settings.relevance_model_path)  # before the crawl: a broken install fails now, not after it
+    set_memory(settings.duckdb_memory_mb)
     with run_lock(settings.db):
         work, resumed = working_copy(settings.db)
         con = connect(work)
@@ -149,7 +167,7 @@ def run_job(
         if resumed:
             console.print(f"[yellow]resuming from {work} left by an interrupted run[/]")
         try:
-            with console.status(f"[bold]Crawling {len(sources)} source(s) …"):
+            with stage(console, "crawl", f"Crawling {len(sources)} source(s)"):
                 stats = run_crawl(
                     sources, work, settings.archive, run_id, dict(overrides or {}), proxy=settings.proxy,
                     recheck_after=dt.timedelta(days=settings.recheck_days), jobdir=settings.jobs,
@@ -160,7 +178,8 @@ def run_job(
             load.finish_run(con, run_id, "failed", f"{type(exc).__name__}: {exc}"[:500])
             con.close()
             raise
-        publish(work, settings.db)
+        with stage(console, "publish", "Publishing the database"):
+            publish(work, settings.db)
     return JobResult(run_id, tuple(stats), processed, resumed)
 
 
@@ -173,14 +192,14 @@ def _process(
     cache = TokenCache(settings.token_cache_file)
     try:
         for s in sources:
-            with console.status(f"[bold]Extracting {s.id} …"):
+            with stage(console, "extract", f"Extracting {s.id}"):
                 summary = process_pages(
                     con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True, sources={s.id: s}, cache=cache,
                     finish=False, relevance=model,
                 )  # fmt: skip
             load.save_site_stats(con, run_id, s.id, documents=summary.documents, empty=summary.empty, no_date=summary.no_date)
             out[s.id] = summary
-        with console.status("[bold]Bringing the tables up to date …"):
+        with stage(console, "rebuild", "Bringing the tables up to date"):
             score_stored(con, model, cache)  # documents stored before there was a verdict for them
             refresh(con, registry)
         load.finish_run(

@@ -29,6 +29,7 @@ class Settings:
     user_agent: str = ""
     download_delay: float = 1.0
     polite: bool = True  # False drops delays and throttling: only for servers you run yourself
+    duckdb_memory_mb: int = 256  # DuckDB's memory limit in a job (its cache fills up to this, then it spills to disk)
     relevance_model: Path = Path("")  # a .joblib model file, or a folder whose CURRENT names one; "" = the shipped model
 
     @property

@@ -16,22 +16,33 @@ ratios to the bare spider. Memory is measured for the nightly job at `--pages` /
 `--pages` (20,000 by default; the smaller run is past the start-up allocations of models
 and caches): the growth per extra page is printed next to what the state table itself holds
 per page, and the bench fails when peak memory grows by more than `--max-growth` bytes per
-page. DuckDB's block cache is part of the figure: capped at 128 MB while a job writes and
-256 MB while the derived tables are rebuilt, it fills towards those caps as the corpus grows.
+page. A table gives the peak of each stage of the job (crawl, extract, rebuild, publish).
+
+DuckDB keeps the blocks it reads and writes cached up to its memory limit (the
+`duckdb_memory_mb` setting, 256 MB by default), so a job's memory grows with the corpus until
+that cache is full, and no further. At the default it is still filling at 20,000 pages (the
+database is about 100 MB then), which would hide whether anything else grows. So the memory
+runs set the limit to `--duckdb-memory` (64 MB, the least the setting allows): full, or
+nearly, in both runs. Were it not full in the smaller run, the growth would be overstated,
+never understated. At the default limit, add at most the difference to the peaks.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import replace
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 REPO = Path(__file__).resolve().parent.parent
 SITEMAP_SIZE = 1000
@@ -135,7 +146,7 @@ def bench_source(url: str, pages: int) -> Any:
     )  # fmt: skip
 
 
-def run_bare(url: str, pages: int, work: Path) -> dict[str, Any]:
+def run_bare(url: str, pages: int, work: Path, duckdb_mb: int = 0) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
     from scrapy.spiders import SitemapSpider
 
@@ -157,20 +168,22 @@ def run_bare(url: str, pages: int, work: Path) -> dict[str, Any]:
     return {"responses": int(stats.get("response_received_count", 0))}
 
 
-def run_crawl_only(url: str, pages: int, work: Path) -> dict[str, Any]:
+def run_crawl_only(url: str, pages: int, work: Path, duckdb_mb: int = 0) -> dict[str, Any]:
     from crawler.run import run_crawl
 
     stats = run_crawl([bench_source(url, pages)], work / "bench.duckdb", work / "archive", 1, dict(BENCH_SETTINGS), jobdir=work / "jobs")
     return {"responses": stats[0].fetched, "stored": stats[0].stored, "failed": stats[0].failed}  # robots.txt included
 
 
-def run_nightly(url: str, pages: int, work: Path) -> dict[str, Any]:
+def run_nightly(url: str, pages: int, work: Path, duckdb_mb: int = 0) -> dict[str, Any]:
     from rich.console import Console
 
     from pipeline.jobs import run_job
     from pipeline.settings import Settings
 
     settings = Settings(db=work / "bench.duckdb", archive=work / "archive", jobs=work / "jobs")
+    if duckdb_mb:
+        settings = replace(settings, duckdb_memory_mb=duckdb_mb)
     result = run_job(settings, [bench_source(url, pages)], "bench", Console(quiet=True), dict(BENCH_SETTINGS))
     crawl, processed = result.crawl[0], result.processed["bench"]
     return {
@@ -197,21 +210,60 @@ def state_bytes_per_page(work: Path) -> float:
 MODES = {"bare": run_bare, "crawl": run_crawl_only, "nightly": run_nightly}
 
 
-def worker(mode: str, url: str, pages: int, work: Path) -> None:
+class StagePeaks(logging.Handler):
+    """Peak resident memory per stage of a job: the job logs its stages (pipeline.jobs),
+    a thread reads this process's resident size every 10 ms and keeps the highest per stage."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.stage = "start"
+        self.peaks: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().endswith(" started") and record.args:
+            self.stage = str(record.args[0])
+
+    def _sample(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        with open("/proc/self/statm", "rb") as statm:
+            while not self._stop.wait(0.01):
+                statm.seek(0)
+                rss = int(statm.read().split()[1]) * page
+                if rss > self.peaks.get(self.stage, 0):
+                    self.peaks[self.stage] = rss
+
+    def __enter__(self) -> Self:
+        logger = logging.getLogger("pipeline.jobs")
+        logger.setLevel(logging.INFO)
+        logger.addHandler(self)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        logging.getLogger("pipeline.jobs").removeHandler(self)
+
+
+def worker(mode: str, url: str, pages: int, work: Path, duckdb_mb: int = 0) -> None:
     t0 = time.perf_counter()
-    out = MODES[mode](url, pages, work)
+    with StagePeaks() as stages:
+        out = MODES[mode](url, pages, work, duckdb_mb)
     out["seconds"] = time.perf_counter() - t0
     out["peak_rss"] = peak_rss()
+    out["stage_peaks"] = stages.peaks
     if mode == "nightly":
         out["state_bytes_per_page"] = state_bytes_per_page(work)
     print("RESULT " + json.dumps(out), flush=True)
 
 
 # -- the driver --------------------------------------------------------------------------
-def run_mode(mode: str, pages: int, work: Path, url: str) -> dict[str, Any]:
+def run_mode(mode: str, pages: int, work: Path, url: str, duckdb_mb: int = 0) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
-        [sys.executable, __file__, "worker", mode, "--url", url, "--pages", str(pages), "--work", str(work)],
+        [sys.executable, __file__, "worker", mode, "--url", url, "--pages", str(pages), "--work", str(work), "--duckdb-mb", str(duckdb_mb)],
         capture_output=True, text=True, cwd=work,
     )  # fmt: skip
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
@@ -241,42 +293,46 @@ def main() -> None:
     w.add_argument("--url", required=True)
     w.add_argument("--pages", type=int, required=True)
     w.add_argument("--work", type=Path, required=True)
+    w.add_argument("--duckdb-mb", type=int, default=0)
     ap.add_argument("--pages", type=int, default=20_000, help="pages of the site for the memory run (default 20000)")
     ap.add_argument("--rate-pages", type=int, default=2_000, help="pages for the side-by-side throughput run (default 2000)")
     ap.add_argument("--rate-only", action="store_true", help="only the side-by-side throughput runs (a few minutes)")
     ap.add_argument("--max-growth", type=float, default=4096, help="fail above this many bytes of peak memory per extra page")
+    ap.add_argument("--duckdb-memory", type=int, default=64, help="DuckDB's memory limit (MB) in the memory runs (default 64)")
     ap.add_argument("--out", type=Path, default=REPO / "data" / "reports" / "bench-crawl.json", help="where to write the figures")
     args = ap.parse_args()
     if args.cmd == "serve":
         serve(args.pages)
     elif args.cmd == "worker":
-        worker(args.mode, args.url, args.pages, args.work)
+        worker(args.mode, args.url, args.pages, args.work, args.duckdb_mb)
     else:
-        sys.exit(drive(args.pages, args.rate_pages, args.max_growth, args.out, args.rate_only))
+        sys.exit(drive(args.pages, args.rate_pages, args.max_growth, args.out, args.rate_only, args.duckdb_memory))
 
 
-def _memory_runs(pages: int, root: Path, results: dict[str, dict[str, Any]], console: Any) -> None:
+def _memory_runs(pages: int, root: Path, results: dict[str, dict[str, Any]], console: Any, duckdb_mb: int) -> None:
     """The nightly job at a quarter of the pages and at all of them, then a recrawl."""
     quarter = pages // 4
     for n, key in ((quarter, "nightly-quarter"), (pages, "nightly-large")):
         site = Site(n)
         try:
             with console.status(f"nightly: {n} pages (memory) …"):
-                results[key] = r = run_mode("nightly", n, root / f"nightly-{n}", site.url)
+                results[key] = r = run_mode("nightly", n, root / f"nightly-{n}", site.url, duckdb_mb)
             console.print(f"nightly, {n} pages: {r['seconds']:.1f} s")
             if key == "nightly-large":
                 with console.status(f"recrawl: {n} pages unchanged …"):
-                    results["recrawl-large"] = run_mode("nightly", n, root / f"nightly-{n}", site.url)
+                    results["recrawl-large"] = run_mode("nightly", n, root / f"nightly-{n}", site.url, duckdb_mb)
         finally:
             site.close()
 
 
-def _print_memory(results: dict[str, dict[str, Any]], pages: int, max_growth: float, console: Any) -> dict[str, float]:
+def _print_memory(results: dict[str, dict[str, Any]], pages: int, max_growth: float, console: Any, duckdb_mb: int) -> dict[str, float]:
     from rich.table import Table
+
+    from pipeline.store.db import DEFAULT_MEMORY_MB
 
     small, large, again = results["nightly-quarter"], results["nightly-large"], results["recrawl-large"]
     growth = (large["peak_rss"] - small["peak_rss"]) / max(1, pages - pages // 4)
-    mem = Table(title="peak memory (VmHWM) of the nightly job")
+    mem = Table(title=f"peak memory (VmHWM) of the nightly job, DuckDB limited to {duckdb_mb} MB")
     for col in ("run", "articles", "documents", "peak MiB"):
         mem.add_column(col, justify="left" if col == "run" else "right")
     mib = 2**20
@@ -284,15 +340,26 @@ def _print_memory(results: dict[str, dict[str, Any]], pages: int, max_growth: fl
     mem.add_row("first crawl", str(pages), str(large["documents"]), f"{large['peak_rss'] / mib:.0f}")
     mem.add_row("recrawl, nothing due", f"{again['not_due']} not due", str(again["documents"]), f"{again['peak_rss'] / mib:.0f}")
     console.print(mem)
+    by_stage = Table(title="peak memory by stage of the nightly job (MiB)")
+    for col in ("stage", f"{pages // 4} pages", f"{pages} pages", "bytes per extra page"):
+        by_stage.add_column(col, justify="left" if col == "stage" else "right")
+    for name in large["stage_peaks"]:
+        a, b = small["stage_peaks"].get(name, 0), large["stage_peaks"][name]
+        by_stage.add_row(name, f"{a / mib:.0f}", f"{b / mib:.0f}", f"{(b - a) / max(1, pages - pages // 4):,.0f}")
+    console.print(by_stage)
     state = large["state_bytes_per_page"]
     console.print(
         f"growth {growth:,.0f} bytes per extra page; the state table holds {state:,.0f} bytes per known article "
         f"in memory; limit {max_growth:,.0f} bytes per page"
     )
-    return {"growth_bytes_per_page": growth, "state_bytes_per_page": state}
+    console.print(
+        f"[dim]at the default DuckDB limit ({DEFAULT_MEMORY_MB} MB) its cache may hold up to {DEFAULT_MEMORY_MB - duckdb_mb} MB more, "
+        "once the database is that large[/]"
+    )
+    return {"growth_bytes_per_page": growth, "state_bytes_per_page": state, "duckdb_memory_mb": duckdb_mb}
 
 
-def drive(pages: int, rate_pages: int, max_growth: float, out_path: Path, rate_only: bool = False) -> int:
+def drive(pages: int, rate_pages: int, max_growth: float, out_path: Path, rate_only: bool = False, duckdb_mb: int = 64) -> int:
     from rich.console import Console
     from rich.table import Table
 
@@ -309,7 +376,7 @@ def drive(pages: int, rate_pages: int, max_growth: float, out_path: Path, rate_o
         finally:
             site.close()
         if not rate_only:
-            _memory_runs(pages, root, results, console)
+            _memory_runs(pages, root, results, console, duckdb_mb)
 
     def per_min(r: dict[str, Any], key: str = "responses") -> float:
         return 60 * r[key] / r["seconds"]
@@ -326,7 +393,7 @@ def drive(pages: int, rate_pages: int, max_growth: float, out_path: Path, rate_o
 
     summary_mem: dict[str, float] = {}
     if not rate_only:
-        summary_mem = _print_memory(results, pages, max_growth, console)
+        summary_mem = _print_memory(results, pages, max_growth, console, duckdb_mb)
     summary = {
         "pages": pages, "rate_pages": rate_pages, "bare_pages_per_min": bare,
         "crawl_vs_bare": per_min(results["crawl"]) / bare, "nightly_vs_bare": per_min(results["nightly"]) / bare,

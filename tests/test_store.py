@@ -125,3 +125,47 @@ def test_write_documents_replaces_facts_of_a_document_stored_before(tmp_path: Pa
     assert con.execute("SELECT doc_id, status, published FROM documents ORDER BY 1").fetchall() == [
         ("d1", "ok", dt.date(2024, 1, 2)), ("d2", "empty", None),
     ]  # fmt: skip
+
+
+def test_article_pages_give_the_newest_version_of_each_url_across_batches(tmp_path: Path) -> None:
+    from pipeline.models import Document, FetchedPage
+    from pipeline.store import load
+
+    con = connect(tmp_path / "t.duckdb")
+    urls = [f"http://x.example/a-{i}.html" for i in range(7)]
+    for i, url in enumerate(urls):
+        for day, h in enumerate(("v1", "v2", "v3")[: 1 + i % 3]):  # one to three versions per page
+            when = dt.datetime(2024, 1, 1 + day)
+            load.insert_page(con, FetchedPage("s", url, url, "article", when, 200, "text/html", "", "", f"{h}-{i}", 1, "f", 0, 1), None)
+    seen: list[tuple[str, str]] = []
+    after = ""
+    while batch := load.article_pages(con, after=after, limit=2):  # batches cut through a page's versions
+        seen += [(p["canonical_url"], p["content_hash"]) for p in batch]
+        after = batch[-1]["canonical_url"]
+    newest = {url: f"{('v1', 'v2', 'v3')[i % 3]}-{i}" for i, url in enumerate(urls)}
+    assert seen == sorted(newest.items()), "each page once, in URL order, at its newest version"
+    assert load.count_article_pages(con) == len(urls)
+    done = urls[3]  # its one version processed: with only_unprocessed it drops out, the others stay
+    doc = Document("d", "s", done, done, newest[done], "T", "", "", None, "x", "m")
+    load.write_documents(con, [load.DocumentFacts(doc)])
+    todo = [p["canonical_url"] for p in load.article_pages(con, only_unprocessed=True)]
+    assert done not in todo and len(todo) == len(urls) - 1 == load.count_article_pages(con, only_unprocessed=True)
+
+
+def test_duckdb_memory_setting_sets_the_writers_limit(tmp_path: Path) -> None:
+    from pipeline.errors import ConfigError
+    from pipeline.settings import Settings
+    from pipeline.store import db, set_memory
+
+    mb = Settings.load(env={"THIDUA_DUCKDB_MEMORY_MB": "96"}).duckdb_memory_mb
+    assert mb == 96
+    try:
+        set_memory(mb)
+        con = connect(tmp_path / "t.duckdb")
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        assert limit.endswith("MiB") and 90 <= float(limit.split()[0]) <= 96  # 96 MB is 91.5 MiB
+        refresh_models(con)
+        with pytest.raises(ConfigError, match="duckdb_memory_mb = 16 is too little"):
+            set_memory(16)
+    finally:
+        set_memory(db.DEFAULT_MEMORY_MB)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.errors import MigrationError, QueryError, StoreError
+from pipeline.errors import ConfigError, MigrationError, QueryError, StoreError
 
 Connection = duckdb.DuckDBPyConnection
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -119,7 +119,7 @@ def apply_views(con: Connection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS schema_models (name VARCHAR PRIMARY KEY, checksum VARCHAR NOT NULL, built_at TIMESTAMP)")
     built = dict(con.execute("SELECT name, checksum FROM schema_models").fetchall())
     stale = False
-    with _model_memory(con):
+    with _unordered(con):
         for name, sql in view_files():
             if is_table_model(sql):
                 if not stale and built.get(name.removesuffix(".sql")) == _checksum(sql):
@@ -128,24 +128,35 @@ def apply_views(con: Connection) -> None:
             _run_model(con, name, sql)
 
 
-MODEL_MEMORY_LIMIT = "256MB"  # building the tables aggregates millions of mentions; a writer's cache stays small otherwise
+DEFAULT_MEMORY_MB = 256  # enough to rebuild the derived tables of a million documents in under a minute
+MIN_MEMORY_MB = 64  # the least that runs a 20,000-page nightly job (measured by make bench; 48 is too little)
+_memory_mb = DEFAULT_MEMORY_MB
+
+
+def set_memory(mb: int) -> None:
+    """DuckDB's memory limit for the writers this process opens from now on (a job's).
+    DuckDB keeps the blocks it reads and writes cached up to its limit, so a job's memory
+    grows with the corpus up to there and no further; past it, DuckDB evicts and spills to
+    ``<db>.tmp``. Read-only connections keep DuckDB's default (80% of the machine)."""
+    global _memory_mb
+    if mb < MIN_MEMORY_MB:
+        raise ConfigError(f"duckdb_memory_mb = {mb} is too little for DuckDB to run thidua's queries; use {MIN_MEMORY_MB} or more")
+    _memory_mb = int(mb)
 
 
 @contextmanager
-def _model_memory(con: Connection) -> Iterator[None]:
-    con.execute(f"SET memory_limit = '{MODEL_MEMORY_LIMIT}'")
+def _unordered(con: Connection) -> Iterator[None]:
     con.execute("SET preserve_insertion_order = false")  # the models say their order where it matters
     try:
         yield
     finally:
-        con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
         con.execute("SET preserve_insertion_order = true")
 
 
 def refresh_models(con: Connection) -> None:
     """Rebuild every table model from the data as it is now, in dependency order (after a
     run stored documents, after the registry changed)."""
-    with _model_memory(con):
+    with _unordered(con):
         for name, sql in view_files():
             _run_model(con, name, sql)
 
@@ -169,12 +180,9 @@ def _run_model(con: Connection, name: str, sql: str) -> None:
         )
 
 
-WRITER_MEMORY_LIMIT = "128MB"  # DuckDB keeps the blocks it writes cached up to this; a nightly job need not hold the corpus
-
-
 def connect(path: Path | str, read_only: bool = False) -> Connection:
     """Open the database; a writable connection is migrated, gets fresh views, and a memory
-    limit (DuckDB would otherwise keep up to 80% of the machine's memory in its cache)."""
+    limit (``set_memory``; DuckDB would otherwise keep up to 80% of the machine's memory in its cache)."""
     path = Path(path)
     if read_only:
         if not path.exists():
@@ -188,7 +196,7 @@ def connect(path: Path | str, read_only: bool = False) -> Connection:
         con = duckdb.connect(str(path))
     except duckdb.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}", hint="another thidua run may hold it; wait for it to finish") from exc
-    con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = '{_memory_mb}MB'")
     migrate(con)
     apply_views(con)
     return con

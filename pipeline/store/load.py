@@ -155,19 +155,26 @@ def article_pages(
     after: str = "", limit: int | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """The newest stored version of each article page (status 200) to process, in URL order
-    from ``after`` on, at most ``limit``; with ``only_unprocessed``, versions with no document yet."""
+    from ``after`` on, at most ``limit``; with ``only_unprocessed``, versions with no document yet.
+
+    Rows come sorted by URL, newest version first, and only the first row of each URL is
+    kept: DuckDB keeps the top ``limit`` rows, so a batch needs memory for a batch, not for
+    every page of the site (a window over all pages needed about 1.5 KB a page)."""
     where, params = _article_filter(source_ids, only_unprocessed)
     if after:
         where += " AND canonical_url > ?"
         params.append(after)
     cur = con.execute(
         "SELECT canonical_url, content_hash, source_id, url, warc_file, warc_offset, first_fetched, last_fetched FROM pages"
-        f" WHERE {where} QUALIFY row_number() OVER (PARTITION BY canonical_url ORDER BY first_fetched DESC) = 1"
-        " ORDER BY canonical_url" + (f" LIMIT {int(limit)}" if limit else ""),
+        f" WHERE {where} ORDER BY canonical_url, first_fetched DESC, content_hash" + (f" LIMIT {int(limit)}" if limit else ""),
         params,
     )
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    out: list[dict[str, Any]] = []
+    for row in cur.fetchall():
+        if not out or row[0] != out[-1]["canonical_url"]:
+            out.append(dict(zip(cols, row, strict=True)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
