@@ -129,7 +129,7 @@ def apply_views(con: Connection) -> None:
 
 
 DEFAULT_MEMORY_MB = 256  # enough to rebuild the derived tables of a million documents in under a minute
-MIN_MEMORY_MB = 64  # the least that runs a 20,000-page nightly job (measured by make bench; 48 is too little)
+MIN_MEMORY_MB = 64  # make bench runs a 20,000-page nightly job at 64; at 32 the table rebuild ran out of memory
 _memory_mb = DEFAULT_MEMORY_MB
 
 
