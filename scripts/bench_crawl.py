@@ -17,7 +17,8 @@ ratios to the bare spider. Memory is measured for the nightly job at `--pages` /
 and caches): the growth per extra page is printed next to what the state table itself holds
 per page, and the bench fails when peak memory grows by more than that plus `--allowance`
 bytes per page (the issue's criterion: nothing but the state table may grow with the pages
-seen; the allowance is for noise between runs). A table gives the peak of each stage of the job (crawl, extract, rebuild, publish).
+seen; the allowance is for noise between runs). A table gives the peak of each stage of the
+job (crawl, extract, rebuild, publish).
 
 DuckDB keeps the blocks it reads and writes cached up to its memory limit (the
 `duckdb_memory_mb` setting, 256 MB by default), so a job's memory grows with the corpus until
