@@ -127,6 +127,29 @@ def test_write_documents_replaces_facts_of_a_document_stored_before(tmp_path: Pa
     ]  # fmt: skip
 
 
+def test_documents_rewritten_stay_one_row_each_without_keys_held_in_memory(tmp_path: Path) -> None:
+    """The per-document tables have no primary key (DuckDB holds a key's index in memory, so
+    it grew with the corpus); the loader alone keeps one row per document, and per field."""
+    from pipeline.models import Document, Extraction, MetaField, Relevance
+    from pipeline.store import load
+
+    con = connect(tmp_path / "t.duckdb")
+    keyed = {t for (t,) in con.execute("SELECT table_name FROM duckdb_constraints() WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchall()}
+    assert not keyed & {"documents", "document_relevance", *load.FACT_TABLES}
+
+    def facts(p: float) -> load.DocumentFacts:
+        meta = (MetaField(0, 1, "x", 0, "campaign.v1", name="year", value="2025"),)
+        doc = Document("d1", "s", "u", "u", "h", "T", "", "", None, "x" * 10, "m")
+        return load.DocumentFacts(doc, [(0, 10)], Extraction("d1", meta=meta), relevance=Relevance(p, p >= 0.5, "scored", "v1"))
+
+    load.write_documents(con, [facts(0.2), facts(0.9)])  # twice in one batch: the last is kept
+    load.write_documents(con, [facts(0.7)])  # and again later
+    load.write_relevance(con, [("d1", Relevance(0.8, True, "scored", "v2"))])
+    for table in ("documents", "document_relevance", "campaign_fields", "sentences"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 1, table
+    assert con.execute("SELECT probability, model FROM document_relevance").fetchone() == (0.8, "v2")
+
+
 def test_article_pages_give_the_newest_version_of_each_url_across_batches(tmp_path: Path) -> None:
     from pipeline.models import Document, FetchedPage
     from pipeline.store import load

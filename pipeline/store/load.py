@@ -252,20 +252,21 @@ def write_documents(con: Connection, items: Sequence[DocumentFacts]) -> None:
     a DataFrame, not a dozen statements and a commit."""
     if not items:
         return
+    items = list({it.document.doc_id: it for it in items}.values())  # a document twice in a batch is stored once
     ids = [it.document.doc_id for it in items]
     now = _now()
     con.execute("BEGIN TRANSACTION")
     try:
-        known = [r[0] for r in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?))", [ids]).fetchall()]
-        if known:
-            for table in FACT_TABLES:
+        known = [r[0] for r in con.execute("SELECT DISTINCT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?))", [ids]).fetchall()]
+        if known:  # the tables have no keys (an index would be held in memory): replacing is delete, then insert
+            for table in ("documents", *FACT_TABLES):
                 con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [known])
         docs = [
             (d.doc_id, d.source_id, d.url, d.canonical_url, d.content_hash, d.title, d.sapo, d.author or None, d.published,
              d.text, hashlib.sha256(d.text.encode()).hexdigest(), d.extraction_method, d.status, now)
             for d in (it.document for it in items)
         ]  # fmt: skip
-        _insert(con, "documents", docs, "INSERT OR REPLACE")
+        _insert(con, "documents", docs)
         per_table: dict[str, list[tuple[Any, ...]]] = {t: [] for t in FACT_TABLES}
         for it in items:
             for table, rows in _fact_rows(it).items():
@@ -283,7 +284,8 @@ def write_documents(con: Connection, items: Sequence[DocumentFacts]) -> None:
 
 def _write_relevance(con: Connection, verdicts: Sequence[tuple[str, Relevance]], now: dt.datetime) -> None:
     rows = [(doc_id, r.probability, r.relevant, r.status, r.model, now) for doc_id, r in verdicts]
-    _insert(con, "document_relevance", rows, "INSERT OR REPLACE")
+    con.execute("DELETE FROM document_relevance WHERE doc_id IN (SELECT unnest(?))", [[r[0] for r in rows]])
+    _insert(con, "document_relevance", rows)
 
 
 def write_relevance(con: Connection, verdicts: Sequence[tuple[str, Relevance]]) -> None:
