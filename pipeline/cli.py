@@ -131,6 +131,8 @@ def _print_job(result: object) -> None:
             f"{c.source_id}: {c.fetched} fetched, {c.new} new, {c.changed} changed, {c.unchanged} unchanged"
             f" ({c.not_modified} × 304), {c.not_due} not due, {c.failed} failed; {p.describe()}, {p.no_date} without a date"
         )
+        if c.finish_reason != "finished":  # interrupted (Ctrl-C, SIGTERM) or stopped by a limit: the rest waits in JOBDIR
+            err.print(f"[yellow]{c.source_id}: the crawl stopped before the end ({c.finish_reason or 'unknown'}); the next run resumes it[/]")
 
 
 @app.command()

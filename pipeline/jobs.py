@@ -23,7 +23,8 @@ from typing import TextIO, TypeVar
 
 from rich.console import Console
 
-from crawler.run import CrawlStats, run_crawl
+from crawler.child import run_in_child
+from crawler.run import CrawlStats
 from crawler.sources import Source
 from pipeline.canon import Registry
 from pipeline.classify import RelevanceModel, load_model
@@ -168,7 +169,7 @@ def run_job(
             console.print(f"[yellow]resuming from {work} left by an interrupted run[/]")
         try:
             with stage(console, "crawl", f"Crawling {len(sources)} source(s)"):
-                stats = run_crawl(
+                stats: list[CrawlStats] = run_in_child(  # its memory goes with it, before extraction starts
                     sources, work, settings.archive, run_id, dict(overrides or {}), proxy=settings.proxy,
                     recheck_after=dt.timedelta(days=settings.recheck_days), jobdir=settings.jobs,
                 )  # fmt: skip

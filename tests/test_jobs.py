@@ -81,6 +81,10 @@ def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Path
             time.sleep(0.02)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+        time.sleep(0.3)
+        fetched = len(srv.requested)
+        time.sleep(1.0)  # the crawl runs in a child process: it died with the job, and fetches nothing more
+        assert len(srv.requested) == fetched
         assert (tmp_path / "t.duckdb.next").exists() and not db.exists()
         r = subprocess.run(crawl_cmd(tmp_path, srv.url), capture_output=True, text=True, cwd=tmp_path, env=env(), timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
@@ -91,6 +95,30 @@ def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Path
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == len(sample_gold)
     statuses = [s for (s,) in con.execute("SELECT status FROM crawl_runs ORDER BY run_id").fetchall()]
     assert statuses == ["interrupted", "ok"]
+
+
+def test_interrupt_stops_the_crawl_cleanly_and_the_next_run_resumes(tmp_path: Path, sample_gold: list[dict]) -> None:
+    """Ctrl-C or SIGTERM to the job reaches its crawl (a child process) once: Scrapy stops
+    cleanly, the job stores and processes what was fetched, and says the crawl will resume."""
+    db = tmp_path / "t.duckdb"
+    with SiteServer(SITE, (HOST,), delay=0.05) as srv:
+        proc = subprocess.Popen(crawl_cmd(tmp_path, srv.url), cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while sum(p.endswith(".html") and "chuyen-muc" not in p for p in srv.requested) < 25:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err[-2000:]
+        assert "stopped before the end (shutdown); the next run resumes it" in err
+        con = duckdb.connect(str(db), read_only=True)
+        first = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        con.close()
+        assert 0 < first < len(sample_gold)
+        r = subprocess.run(crawl_cmd(tmp_path, srv.url), capture_output=True, text=True, cwd=tmp_path, env=env(), timeout=300)
+    assert r.returncode == 0 and "stopped before the end" not in r.stderr, r.stderr[-2000:]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT doc_id) FROM documents").fetchone() == (len(sample_gold), len(sample_gold))
 
 
 def test_status_json_and_redesign_flag(tmp_path: Path) -> None:
