@@ -48,17 +48,30 @@ def run_in_child(*args: Any, **kwargs: Any) -> Any:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     payload = pickle.dumps((os.getpid(), logging.getLogger().getEffectiveLevel(), args, kwargs))
     with _forwarding_signals() as set_child:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env, start_new_session=True
-        )
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env, start_new_session=True
+            )
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
         set_child(proc)
-        os.close(write_fd)
-        with Connection(read_fd) as conn:
-            assert proc.stdin is not None
-            proc.stdin.write(payload)
-            proc.stdin.close()
-            outcome = _receive(conn)
-        code = proc.wait()
+        try:
+            with Connection(read_fd) as conn:
+                try:
+                    assert proc.stdin is not None
+                    proc.stdin.write(payload)
+                    proc.stdin.close()
+                except BrokenPipeError:  # it died at once; its exit status says how
+                    pass
+                outcome = _receive(conn)
+        except BaseException:  # we cannot go on: the crawl must not go on without us
+            proc.kill()
+            raise
+        finally:
+            code = proc.wait()
     if outcome is None:
         died = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
         raise CrawlProcessError(f"the crawl process {died} before it finished")
@@ -159,6 +172,7 @@ def main() -> None:
     handler.acquire()  # not in the middle of a record another thread is sending
     try:
         conn.send(outcome)
+        root.removeHandler(handler)  # what is logged on the way out goes to stderr
     finally:
         handler.release()
     conn.close()
