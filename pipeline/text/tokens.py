@@ -201,14 +201,17 @@ def blank_nlp() -> Language:
     return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "thidua.vi_underthesea.v1"}}})
 
 
-MAX_VOCAB_STRINGS = 200_000  # spaCy keeps every string it has seen (names, numbers, URLs): past this, start afresh
+# spaCy keeps every string it has seen (names, numbers, URLs): past this many, start afresh.
+# Measured: about 460 bytes a string (50,000 new words took 22 MB), so at most some 9 MB;
+# a fresh vocabulary takes 0.14 s to make. (At 200,000 it was 90 MB, reached only after
+# 200,000 pages of the bench site, which adds a string or so a page: growth make bench saw.)
+MAX_VOCAB_STRINGS = 20_000
 
 
 def bounded_vocab() -> Vocab:
     """The shared vocabulary, replaced by a fresh one once it holds MAX_VOCAB_STRINGS strings.
-    spaCy's StringStore never forgets, so over a long job it grew with every page (about
-    1.4 KB a page on the benchmark site, measured by make bench). Docs made before keep the
-    vocabulary they were made with."""
+    spaCy's StringStore never forgets, so over a long job it grew with every page (make bench
+    measured it). Docs made before keep the vocabulary they were made with."""
     vocab = blank_nlp().vocab
     if len(vocab.strings) > MAX_VOCAB_STRINGS:
         blank_nlp.cache_clear()
