@@ -1,4 +1,4 @@
-"""Run a crawl in a child process (``python -m crawler.child``), as a job does.
+"""Run a crawl in a child process, as a job does.
 
 A crawl leaves the process that ran it larger than it found it: nothing it created stays
 alive, but the allocator keeps the memory that Scrapy, Twisted and the page bodies passed
@@ -35,6 +35,11 @@ _PLAIN = (str, int, float, bool, type(None))
 _FORWARDED = (signal.SIGINT, signal.SIGTERM)
 
 
+# The child finds the package as its parent did (same interpreter, environment and working
+# directory) or, failing that, in this file's folder, put last so nothing shadows the stdlib.
+_CHILD = f"import sys; sys.path.append({str(Path(__file__).resolve().parent.parent)!r}); from crawler.child import main; main()"
+
+
 class CrawlProcessError(ThiduaError):
     hint = "what it stored before is kept; run the job again and it resumes"
 
@@ -43,14 +48,12 @@ def run_in_child(*args: Any, **kwargs: Any) -> Any:
     """``crawler.run.run_crawl(*args, **kwargs)`` in a child process; its log records are
     handled here, by the loggers they were sent to, and its exceptions raised here."""
     read_fd, write_fd = os.pipe()
-    package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, **{FD_VARIABLE: str(write_fd)})
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     payload = pickle.dumps((os.getpid(), logging.getLogger().getEffectiveLevel(), args, kwargs))
     with _forwarding_signals() as set_child:
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env, start_new_session=True
+                [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env, start_new_session=True
             )
         except BaseException:
             os.close(read_fd)
@@ -176,7 +179,3 @@ def main() -> None:
     finally:
         handler.release()
     conn.close()
-
-
-if __name__ == "__main__":
-    main()
