@@ -192,3 +192,29 @@ def test_duckdb_memory_setting_sets_the_writers_limit(tmp_path: Path) -> None:
             set_memory(16)
     finally:
         set_memory(db.DEFAULT_MEMORY_MB)
+
+
+def test_migrations_rewrite_a_large_table_within_the_least_memory_limit(tmp_path: Path) -> None:
+    """0006 rewrites the documents table: 150 MB of text must go through at the least
+    DuckDB limit a job may set (it ran out of memory when it sorted the rows)."""
+    from pipeline.store import db
+
+    folder = tmp_path / "before"
+    folder.mkdir()
+    for m in load_migrations():
+        if m.version < 6:
+            (folder / m.name).write_text(m.sql, encoding="utf-8")
+    con = duckdb.connect(str(tmp_path / "t.duckdb"))
+    migrate(con, folder)
+    con.execute(
+        "INSERT INTO documents SELECT md5(i::VARCHAR), 's', 'u' || i, 'u' || i, 'h', 'T', '', '', NULL,"
+        " (SELECT string_agg(md5((i * 1000 + j)::VARCHAR), ' ') FROM range(200) AS r(j)), 'h', 'm', 'ok', now()"
+        " FROM range(25000) AS t(i)"
+    )
+    con.close()
+    db.set_memory(db.MIN_MEMORY_MB)
+    try:
+        con = connect(tmp_path / "t.duckdb")
+        assert con.execute("SELECT count(*), sum(length(text)) > 150e6 FROM documents").fetchone() == (25000, True)
+    finally:
+        db.set_memory(db.DEFAULT_MEMORY_MB)

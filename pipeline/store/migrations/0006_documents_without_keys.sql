@@ -20,7 +20,7 @@ CREATE TABLE documents_unkeyed (
     status            VARCHAR NOT NULL,     -- ok | empty | listing | binary | too_large | other_language
     processed_at      TIMESTAMP NOT NULL
 );
-INSERT INTO documents_unkeyed SELECT * FROM documents ORDER BY doc_id;
+INSERT INTO documents_unkeyed SELECT * FROM documents;
 DROP TABLE documents;
 ALTER TABLE documents_unkeyed RENAME TO documents;
 
@@ -34,7 +34,7 @@ CREATE TABLE campaign_fields_unkeyed (
     sentence_idx INTEGER NOT NULL,
     extractor    VARCHAR NOT NULL
 );
-INSERT INTO campaign_fields_unkeyed SELECT * FROM campaign_fields ORDER BY doc_id, field;
+INSERT INTO campaign_fields_unkeyed SELECT * FROM campaign_fields;
 DROP TABLE campaign_fields;
 ALTER TABLE campaign_fields_unkeyed RENAME TO campaign_fields;
 
@@ -46,6 +46,6 @@ CREATE TABLE document_relevance_unkeyed (
     model       VARCHAR NOT NULL,  -- the model file's version
     scored_at   TIMESTAMP NOT NULL
 );
-INSERT INTO document_relevance_unkeyed SELECT * FROM document_relevance ORDER BY doc_id;
+INSERT INTO document_relevance_unkeyed SELECT * FROM document_relevance;
 DROP TABLE document_relevance;
 ALTER TABLE document_relevance_unkeyed RENAME TO document_relevance;
