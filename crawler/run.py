@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +16,8 @@ from crawler.settings import DEFAULTS
 from crawler.sources import Source
 from crawler.spiders.generic import GenericSpider
 from crawler.state import CrawlState, KnownPage
+from crawler.stats import COUNTS, CrawlStats
 from pipeline.store import connect, load
-
-COUNTS = ("fetched", "new", "changed", "unchanged", "not_modified", "not_due", "failed")
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlStats:
-    source_id: str
-    fetched: int
-    new: int
-    changed: int
-    unchanged: int
-    not_modified: int
-    not_due: int
-    failed: int
-    finish_reason: str
-
-    @property
-    def stored(self) -> int:
-        return self.new + self.changed
 
 
 def load_state(db_path: Path, source_id: str, recheck_after: dt.timedelta) -> CrawlState:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from crawler.run import CrawlStats
+from crawler.stats import CrawlStats
 from crawler.settings import LOCAL_OVERRIDES
 from crawler.sources import builtin_sources
 from pipeline.errors import ConfigError, CrawlError

@@ -21,20 +21,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, TypeVar
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 
 from crawler.child import run_in_child
-from crawler.run import CrawlStats
 from crawler.sources import Source
+from crawler.stats import CrawlStats
 from pipeline.canon import Registry
-from pipeline.classify import RelevanceModel, load_model
-from pipeline.classify.scoring import score_stored
 from pipeline.errors import ThiduaError
 from pipeline.extract import TopicRules
-from pipeline.process import ProcessSummary, process_pages, refresh
 from pipeline.settings import Settings
 from pipeline.store import Connection, connect, load, set_memory
-from pipeline.text import TokenCache
+
+if TYPE_CHECKING:  # imported when the crawl is over (see run_job)
+    from pipeline.process import ProcessSummary
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ def run_job(
         raise ThiduaError("no sources to crawl", hint="pass --source ID or --sources FILE.toml (thidua sources lists them)")
     registry = Registry.from_file(settings.registry)
     rules = TopicRules.from_file(settings.topics)
-    model = load_model(settings.relevance_model_path)  # before the crawl: a broken install fails now, not after it
+    _model_is_there(settings.relevance_model_path)  # a broken install fails now; the model is loaded after the crawl
     set_memory(settings.duckdb_memory_mb)
     with run_lock(settings.db):
         work, resumed = working_copy(settings.db)
@@ -173,7 +174,7 @@ def run_job(
                     sources, work, settings.archive, run_id, dict(overrides or {}), proxy=settings.proxy,
                     recheck_after=dt.timedelta(days=settings.recheck_days), jobdir=settings.jobs,
                 )  # fmt: skip
-            processed = _process(work, settings, sources, registry, rules, run_id, stats, console, model)
+            processed = _process(work, settings, sources, registry, rules, run_id, stats, console)
         except BaseException as exc:
             con = connect(work)
             load.finish_run(con, run_id, "failed", f"{type(exc).__name__}: {exc}"[:500])
@@ -184,10 +185,27 @@ def run_job(
     return JobResult(run_id, tuple(stats), processed, resumed)
 
 
+def _model_is_there(path: Path) -> None:
+    """Is the relevance model where the settings say? Loading it, like importing the text
+    layer, waits until the crawl is over, so that the job is small while it crawls (in a
+    child process, with a memory of its own); if loading fails then, the crawled pages stay
+    in the working copy and the next run processes them."""
+    pointer = path / "CURRENT"
+    model = path / f"{pointer.read_text(encoding='utf-8').strip()}.joblib" if pointer.exists() else path
+    if not model.is_file():
+        raise ThiduaError(f"relevance model {model} not found", hint="set relevance_model (THIDUA_RELEVANCE_MODEL) to a .joblib file, or train one: thidua train")
+
+
 def _process(
     work: Path, settings: Settings, sources: Sequence[Source], registry: Registry, rules: TopicRules,
-    run_id: int, stats: list[CrawlStats], console: Console, model: RelevanceModel,
+    run_id: int, stats: list[CrawlStats], console: Console,
 ) -> dict[str, ProcessSummary]:  # fmt: skip
+    from pipeline.classify import load_model
+    from pipeline.classify.scoring import score_stored
+    from pipeline.process import process_pages, refresh
+    from pipeline.text import TokenCache
+
+    model = load_model(settings.relevance_model_path)
     out: dict[str, ProcessSummary] = {}
     con = connect(work)
     cache = TokenCache(settings.token_cache_file)

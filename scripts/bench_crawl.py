@@ -214,11 +214,14 @@ MODES = {"bare": run_bare, "crawl": run_crawl_only, "nightly": run_nightly}
 
 def tree_rss(pid: int = 0) -> int:
     """Resident bytes of a process and of its children, theirs included (a job crawls in a
-    child process); 0 for a process that has just gone."""
+    child process); 0 for a process that has just gone. A child that has not yet replaced
+    itself with its program (exec) shares its parent's pages and is not counted twice."""
     proc = Path(f"/proc/{pid or os.getpid()}")
     try:
         total = int((proc / "statm").read_bytes().split()[1]) * os.sysconf("SC_PAGE_SIZE")
         children = [int(c) for task in (proc / "task").iterdir() for c in (task / "children").read_bytes().split()]
+        cmdline = (proc / "cmdline").read_bytes()
+        children = [c for c in children if Path(f"/proc/{c}/cmdline").read_bytes() != cmdline]
     except (FileNotFoundError, ProcessLookupError):
         return 0
     return total + sum(tree_rss(c) for c in children)
