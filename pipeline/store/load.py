@@ -231,7 +231,7 @@ _COLUMNS = {
 }  # fmt: skip
 
 
-def _insert(con: Connection, table: str, rows: list[tuple[Any, ...]], verb: str = "INSERT") -> None:
+def _insert(con: Connection, table: str, rows: list[tuple[Any, ...]]) -> None:
     """Bulk insert through a registered DataFrame: one statement per table, not one per row."""
     if not rows:
         return
@@ -241,7 +241,7 @@ def _insert(con: Connection, table: str, rows: list[tuple[Any, ...]], verb: str 
     frame = pd.DataFrame(rows, columns=list(cols), dtype=object)
     con.register("thidua_batch", frame)
     try:
-        con.execute(f"{verb} INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM thidua_batch")
+        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM thidua_batch")
     finally:
         con.unregister("thidua_batch")
 
