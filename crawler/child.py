@@ -9,9 +9,9 @@ Scrapy's limit of one reactor, so one crawl, per process.
 The parent sends the arguments (pickled) on the child's stdin; the child sends back its log
 records as they come and then the result, through a pipe. The child dies with its parent
 (a ``kill -9`` of the job kills its crawl too: the next run resumes from what was stored),
-and runs in its own process group: an interrupt (Ctrl-C, SIGTERM) reaches the parent, which
-passes it on once, so Scrapy shuts the crawl down cleanly and the job goes on with what it
-fetched.
+and runs in a session of its own: an interrupt (Ctrl-C, SIGTERM) reaches the parent, which
+passes it on, so Scrapy shuts the crawl down cleanly (a second interrupt: at once) and the
+job goes on with what it fetched.
 """
 from __future__ import annotations
 
@@ -100,14 +100,12 @@ def _receive(conn: Connection) -> tuple[str, Any] | None:
 
 @contextmanager
 def _forwarding_signals() -> Iterator[Any]:
-    """While the child runs, SIGINT and SIGTERM to us are passed on to it (once each: a
-    second one would make Scrapy stop at once instead of cleanly)."""
+    """While the child runs, SIGINT and SIGTERM to us are passed on to it, and only this way
+    (it has a session of its own): the first makes Scrapy stop cleanly, a second at once."""
     child: list[subprocess.Popen[bytes]] = []
-    sent: set[int] = set()
 
     def forward(signum: int, frame: object) -> None:
-        if child and signum not in sent and child[0].poll() is None:
-            sent.add(signum)
+        if child and child[0].poll() is None:
             child[0].send_signal(signum)
 
     try:
