@@ -99,8 +99,9 @@ def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Path
 
 
 def test_interrupt_stops_the_crawl_cleanly_and_the_next_run_resumes(tmp_path: Path, sample_gold: list[dict]) -> None:
-    """Ctrl-C or SIGTERM to the job reaches its crawl (a child process) once: Scrapy stops
-    cleanly, the job stores and processes what was fetched, and says the crawl will resume."""
+    """Ctrl-C or SIGTERM to the job is passed on to its crawl (a child process in a session
+    of its own): Scrapy stops cleanly, the job processes what was fetched, and says the
+    crawl will resume."""
     db = tmp_path / "t.duckdb"
     with SiteServer(SITE, (HOST,), delay=0.05) as srv:
         proc = subprocess.Popen(crawl_cmd(tmp_path, srv.url), cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -156,7 +157,6 @@ def test_a_missing_relevance_model_stops_the_job_before_it_crawls(tmp_path: Path
 
 LIGHT_WHILE_CRAWLING = """
 import logging, sys
-from dataclasses import replace
 from pathlib import Path
 from rich.console import Console
 from crawler.settings import LOCAL_OVERRIDES
@@ -179,7 +179,7 @@ print(seen["crawl"])
 
 def test_the_job_is_small_while_its_crawl_runs(tmp_path: Path) -> None:
     """The crawl runs in a child process; meanwhile the job has not imported Scrapy, nor the
-    text layer, nor scikit-learn (make bench: 180 MiB instead of 300 at the crawl's start)."""
+    text layer, nor scikit-learn (measured: 178 MiB at the crawl's start, instead of about 300)."""
     with SiteServer(SITE, (HOST,)) as srv:
         r = subprocess.run([sys.executable, "-c", LIGHT_WHILE_CRAWLING, str(tmp_path), srv.url], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
