@@ -29,7 +29,7 @@ from crawler.stats import CrawlStats
 from pipeline.canon import Registry
 from pipeline.errors import ThiduaError
 from pipeline.extract import TopicRules
-from pipeline.settings import Settings
+from pipeline.settings import Settings, model_file
 from pipeline.store import Connection, connect, load, set_memory
 
 if TYPE_CHECKING:  # imported when the crawl is over (see run_job)
@@ -188,10 +188,9 @@ def _model_is_there(path: Path) -> None:
     layer, waits until the crawl is over, so that the job is small while it crawls (in a
     child process, with a memory of its own); if loading fails then, the crawled pages stay
     in the working copy and the next run processes them."""
-    pointer = path / "CURRENT"
-    model = path / f"{pointer.read_text(encoding='utf-8').strip()}.joblib" if pointer.exists() else path
-    if not model.is_file():
-        raise ThiduaError(f"relevance model {model} not found", hint="set relevance_model (THIDUA_RELEVANCE_MODEL) to a .joblib file, or train one: thidua train")
+    model = model_file(path)
+    if model is None or not model.is_file():
+        raise ThiduaError(f"relevance model {model or path} not found", hint="set relevance_model (THIDUA_RELEVANCE_MODEL) to a .joblib file, or train one: thidua train")
 
 
 def _process(

@@ -13,6 +13,15 @@ from pipeline.errors import ConfigError
 REPO = Path(__file__).resolve().parent.parent
 
 
+def model_file(path: Path) -> Path | None:
+    """The .joblib file a relevance-model setting names: the file itself, or, for a folder,
+    the one its CURRENT file names (None when it has none)."""
+    if not path.is_dir():
+        return path
+    pointer = path / "CURRENT"
+    return path / f"{pointer.read_text(encoding='utf-8').strip()}.joblib" if pointer.exists() else None
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     db: Path = Path("data/thidua.duckdb")

@@ -29,7 +29,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from pipeline.errors import ThiduaError
 from pipeline.models import Doc, Relevance
-from pipeline.settings import REPO
+from pipeline.settings import REPO, model_file
 
 MODEL_DIR = REPO / "data" / "models" / "relevance"
 MAX_WORDS = 2500  # words of the text the word features see
@@ -195,19 +195,13 @@ class RelevanceModel:
         return path
 
 
-def current_version(folder: Path = MODEL_DIR) -> str:
-    pointer = folder / "CURRENT"
-    if not pointer.exists():
-        raise ClassifierError(f"no relevance model in {folder} (no CURRENT file)")
-    return pointer.read_text(encoding="utf-8").strip()
-
-
 def load_model(path: Path | None = None) -> RelevanceModel:
     """The model at ``path`` (a .joblib file, or a folder with a CURRENT file naming one);
     by default the shipped model. Loads from disk only: no network, no hub."""
-    path = path or MODEL_DIR
-    if path.is_dir():
-        path = path / f"{current_version(path)}.joblib"
+    given = path or MODEL_DIR
+    path = model_file(given)
+    if path is None:
+        raise ClassifierError(f"no relevance model in {given} (no CURRENT file)")
     if not path.exists():
         raise ClassifierError(f"relevance model {path} not found")
     try:
