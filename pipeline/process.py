@@ -22,7 +22,7 @@ from pipeline.models import Document, PipelineError
 from pipeline.store import Connection, load, refresh_models
 from pipeline.store.load import DocumentFacts
 from pipeline.text import TokenCache, make_doc
-from pipeline.text.html import decode, extract_main, looks_like_listing
+from pipeline.text.html import clear_caches, decode, extract_main, looks_like_listing
 from pipeline.text.normalize import fold
 from pipeline.text.quality import bytes_status, text_status
 
@@ -217,6 +217,7 @@ def process_pages(
             done += 1
             if progress is not None:
                 progress(done, total)
+        clear_caches()  # the HTML libraries' caches fill with every page's new words; start each batch afresh
     flush()
     if finish:
         refresh(con, registry)

@@ -4,6 +4,7 @@ keep every span on its surface."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.archive import WarcArchive
+from pipeline import process
 from pipeline.canon import Registry
 from pipeline.extract import TopicRules, extract_all
 from pipeline.models import Doc, Extraction, FetchedPage
@@ -67,6 +69,32 @@ def test_bad_pages_get_a_status_and_the_batch_goes_on(tmp_path: Path) -> None:
     assert facts["ok"] == 2 and facts["too_large"] == 0 and facts["other_language"] == 0, "facts only from documents to read"
     assert summary.errors == 0 and summary.documents == 2
     assert summary.describe() == "6 article pages → 2 documents (1 empty, 1 binary, 1 too large, 1 other language, 0 errors)"
+
+
+def test_html_caches_are_emptied_after_every_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """trafilatura fingerprints every page and caches a vector per word it saw (16,384 of
+    them, about 13 MB): over a long job that grew with the pages seen. Each batch of pages
+    starts with it empty, and emptying it logs no error."""
+    from trafilatura.deduplication import _vector_to_add
+
+    db, archive = tmp_path / "r.duckdb", tmp_path / "warc"
+    _archive_pages(db, archive)
+    monkeypatch.setattr(process, "PAGE_BATCH", 2)
+    filled: list[int] = []
+
+    def clear() -> None:
+        filled.append(_vector_to_add.cache_info().currsize)
+        real_clear()
+
+    real_clear = process.clear_caches
+    monkeypatch.setattr(process, "clear_caches", clear)
+    con = connect(db)
+    with caplog.at_level(logging.WARNING):
+        process_pages(con, archive, REGISTRY, RULES)
+    assert len(filled) == 3, "once per batch of 2 of the 6 pages"
+    assert all(n > 0 for n in filled), filled
+    assert _vector_to_add.cache_info().currsize == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
 
 
 def test_local_files_get_the_same_statuses(tmp_path: Path) -> None:
