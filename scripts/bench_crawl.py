@@ -19,7 +19,7 @@ nothing but the state table may grow with the pages seen. Peak memory may grow f
 to the whole by no more than what the state table itself holds per page plus `--allowance`
 bytes per page (for noise between runs); the growth from the quarter to the half is printed
 too. Bounded caches fill mostly in that first interval: DuckDB's (next paragraph) and the
-shared spaCy vocabulary (at most 20,000 strings, about 9 MB, a string or so a page here).
+shared spaCy vocabulary (at most 10,000 strings, about 5 MB, a string or so a page here).
 So the second interval overstates growth by what they still add there, never understates it.
 
 DuckDB keeps the blocks it reads and writes cached up to its memory limit (the
@@ -377,7 +377,7 @@ def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: flo
         f"growth {first:,.0f} bytes per extra page from {n1} to {n2} pages, {growth:,.0f} from {n2} to {n3}; "
         f"the state table holds {state:,.0f} bytes per known article in memory; limit {state + allowance:,.0f} bytes "
         f"per page from {n2} to {n3} (the state table's plus {allowance:,.0f}). Bounded caches (DuckDB's, up to "
-        f"{duckdb_mb} MB; the shared vocabulary's, about 9 MB) fill mostly in the first interval."
+        f"{duckdb_mb} MB; the shared vocabulary's, about 5 MB) fill mostly in the first interval."
     )
     console.print(
         f"[dim]at the default DuckDB limit ({DEFAULT_MEMORY_MB} MB) its cache may hold up to {DEFAULT_MEMORY_MB - duckdb_mb} MB more, "

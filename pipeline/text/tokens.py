@@ -202,10 +202,13 @@ def blank_nlp() -> Language:
 
 
 # spaCy keeps every string it has seen (names, numbers, URLs): past this many, start afresh.
-# Measured: about 460 bytes a string (50,000 new words took 22 MB), so at most some 9 MB;
-# a fresh vocabulary takes 0.14 s to make. (At 200,000 it was 90 MB, reached only after
-# 200,000 pages of the bench site, which adds a string or so a page: growth make bench saw.)
-MAX_VOCAB_STRINGS = 20_000
+# Measured: about 460 bytes a string (50,000 new words took 22 MB), so at most some 5 MB;
+# a fresh vocabulary takes about 0.01 s to make once spaCy is loaded. The bench site's 71
+# articles need about 5,000 strings and each page adds one more (its number): at 20,000 the
+# vocabulary was still filling at 16,000 pages, and make bench counted that as growth with
+# the pages seen. (At 200,000 it was 90 MB.) Real pages add more strings each (about 40 a
+# page over our 107 sample and held-out pages), so the vocabulary resets more often.
+MAX_VOCAB_STRINGS = 10_000
 
 
 def bounded_vocab() -> Vocab:
