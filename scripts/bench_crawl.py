@@ -21,6 +21,7 @@ bytes per page (for noise between runs); the growth from the quarter to the half
 too. Bounded caches fill mostly in that first interval: DuckDB's (next paragraph) and the
 shared spaCy vocabulary (at most 10,000 strings, about 5 MB, a string or so a page here).
 So the second interval overstates growth by what they still add there, never understates it.
+(trafilatura's word cache, about 13 MB full, is emptied after every 500 pages: pipeline.text.html.)
 
 DuckDB keeps the blocks it reads and writes cached up to its memory limit (the
 `duckdb_memory_mb` setting, 256 MB by default), so a job's memory grows with the corpus until
