@@ -6,12 +6,13 @@ through (make bench measured about 1 KB per page fetched). In a child, that memo
 back to the system when the crawl ends, before the job's extraction starts. It also lifts
 Scrapy's limit of one reactor, so one crawl, per process.
 
-The parent sends the arguments (pickled) on the child's stdin; the child sends back its log
-records as they come and then the result, through a pipe. The child dies with its parent
-(a ``kill -9`` of the job kills its crawl too: the next run resumes from what was stored),
-and runs in a session of its own: an interrupt (Ctrl-C, SIGTERM) reaches the parent, which
-passes it on, so Scrapy shuts the crawl down cleanly (a second interrupt: at once) and the
-job goes on with what it fetched.
+The parent sends the arguments (pickled) on the child's stdin, with its log level and its
+DuckDB memory limit (``pipeline.store.set_memory``), which the child keeps to; the child
+sends back its log records as they come and then the result, through a pipe. The child dies
+with its parent (a ``kill -9`` of the job kills its crawl too: the next run resumes from
+what was stored), and runs in a session of its own: an interrupt (Ctrl-C, SIGTERM) reaches
+the parent, which passes it on, so Scrapy shuts the crawl down cleanly (a second interrupt:
+at once) and the job goes on with what it fetched.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ThiduaError
+from pipeline.store.db import memory_mb, set_memory
 
 FD_VARIABLE = "THIDUA_CRAWL_PIPE"
 _PLAIN = (str, int, float, bool, type(None))
@@ -49,7 +51,7 @@ def run_in_child(*args: Any, **kwargs: Any) -> Any:
     handled here, by the loggers they were sent to, and its exceptions raised here."""
     read_fd, write_fd = os.pipe()
     env = dict(os.environ, **{FD_VARIABLE: str(write_fd)})
-    payload = pickle.dumps((os.getpid(), logging.getLogger().getEffectiveLevel(), args, kwargs))
+    payload = pickle.dumps((os.getpid(), logging.getLogger().getEffectiveLevel(), memory_mb(), args, kwargs))
     with _forwarding_signals() as set_child:
         try:
             proc = subprocess.Popen(
@@ -152,7 +154,7 @@ def _die_with(parent: int) -> None:
 
 def main() -> None:
     conn = Connection(int(os.environ.pop(FD_VARIABLE)), readable=False)
-    parent, level, args, kwargs = pickle.loads(sys.stdin.buffer.read())
+    parent, level, duckdb_mb, args, kwargs = pickle.loads(sys.stdin.buffer.read())
     _die_with(parent)
     for s in _FORWARDED:  # until Scrapy installs its own handlers, an interrupt ends us quietly
         signal.signal(s, lambda signum, frame: os._exit(128 + signum))
@@ -160,6 +162,7 @@ def main() -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    set_memory(duckdb_mb)
     from crawler.run import run_crawl
 
     try:

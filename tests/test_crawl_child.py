@@ -15,6 +15,7 @@ from crawler.child import CrawlProcessError, run_in_child
 from crawler.settings import LOCAL_OVERRIDES
 from crawler.sources import builtin_sources
 from pipeline.serve import SiteServer
+from pipeline.store import db, set_memory
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -22,11 +23,17 @@ pytestmark = pytest.mark.slow
 
 def test_results_and_log_records_come_back_from_the_child(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)  # the child logs at its parent's level, to its parent's handlers
-    with SiteServer(REPO / "data" / "sample_site", ("tintuccongdoan.example",)) as srv:
-        stats = run_in_child([builtin_sources()["sample"]], tmp_path / "t.duckdb", tmp_path / "warc", 1, dict(LOCAL_OVERRIDES), proxy=srv.url)
+    set_memory(96)  # the job's DuckDB limit: the child keeps to it too
+    try:
+        with SiteServer(REPO / "data" / "sample_site", ("tintuccongdoan.example",)) as srv:
+            stats = run_in_child([builtin_sources()["sample"]], tmp_path / "t.duckdb", tmp_path / "warc", 1, dict(LOCAL_OVERRIDES), proxy=srv.url)
+    finally:
+        set_memory(db.DEFAULT_MEMORY_MB)
     assert len(stats) == 1 and stats[0].finish_reason == "finished" and stats[0].fetched == len(srv.requested)
     closed = [r for r in caplog.records if r.name.startswith("scrapy") and "Spider closed (finished)" in r.getMessage()]
     assert closed and closed[0].process != os.getpid()
+    opened = [r.getMessage() for r in caplog.records if r.name == "crawler.pipelines"]
+    assert opened and "DuckDB memory limit 91.5 MiB" in opened[0]  # 96 MB
 
 
 def test_an_error_in_the_child_is_raised_in_the_job(tmp_path: Path) -> None:

@@ -144,6 +144,11 @@ def set_memory(mb: int) -> None:
     _memory_mb = int(mb)
 
 
+def memory_mb() -> int:
+    """The limit ``set_memory`` set (a child process a job starts is given it too)."""
+    return _memory_mb
+
+
 @contextmanager
 def _unordered(con: Connection) -> Iterator[None]:
     con.execute("SET preserve_insertion_order = false")  # the models say their order where it matters
