@@ -12,25 +12,29 @@ own process, so its peak memory is its own (the job's crawl process included, sa
 - recrawl: the same job again over the unchanged site (state table loaded, nothing due).
 
 Throughput is measured side by side in one run on `--rate-pages` pages and reported as
-ratios to the bare spider. Memory is measured for the nightly job at a quarter, a half and
-all of `--pages` (20,000 by default), each run a fresh job on a fresh site, and the peak of
-each stage (crawl, extract, rebuild, publish) is printed. The check is the issue's criterion:
-nothing but the state table may grow with the pages seen. Peak memory may grow from the half
+ratios to the bare spider (`--rate-only`: only that). Memory is measured for the nightly job
+at a quarter, a half and all of `--pages` (20,000 by default; `--memory-only`: only that),
+each run a fresh job on a fresh site, and the peak of each stage (crawl, extract, rebuild,
+publish) is printed.
+
+The check is the issue's criterion: nothing but the state table may grow with the pages
+seen, beyond bounded caches. The biggest bounded cache is DuckDB's: it keeps the blocks it
+reads and writes up to its memory limit (the `duckdb_memory_mb` setting, 256 MB by default),
+so a job's memory grows with the corpus until that cache is full, and no further. At 20,000
+pages it is still filling, even at the least limit the setting allows (64 MB, the memory
+runs' `--duckdb-memory`), and its share of a peak swings between about 15 and 50 MB during
+extraction (measured): two runs grew by 692 and 1,568 bytes a page over the second interval,
+whole-job peaks. So the sampler also reads how much memory DuckDB's allocator holds in the
+job's process (the jemalloc its module bundles, through `duckdb_je_mallctl`) and keeps the
+peak of everything else: the job, its crawl process (with the DuckDB there, which holds the
+pages table's blocks within its limit), the libraries, the text layer. That peak may grow from the half
 to the whole by no more than what the state table itself holds per page plus `--allowance`
 bytes per page (for noise between runs); the growth from the quarter to the half is printed
-too. Bounded caches fill mostly in that first interval: DuckDB's (next paragraph) and the
-shared spaCy vocabulary (at most 10,000 strings, about 5 MB, a string or so a page here).
-So the second interval overstates growth by what they still add there, never understates it.
-(trafilatura's word cache, about 13 MB full, is emptied after every 500 pages: pipeline.text.html.)
-
-DuckDB keeps the blocks it reads and writes cached up to its memory limit (the
-`duckdb_memory_mb` setting, 256 MB by default), so a job's memory grows with the corpus until
-that cache is full, and no further. At the default it is still filling at 20,000 pages (the
-database is about 100 MB then), which would hide whether anything else grows. So the memory
-runs set the limit to `--duckdb-memory` (64 MB, the least the setting allows). During
-extraction DuckDB's use swings between about 15 and 50 MB (measured), so its share of a
-peak depends on when the peak falls: that is most of the noise. At the default limit, add
-at most the difference to the peaks.
+too. The shared spaCy vocabulary (at most 10,000 strings, about 5 MB, a string or so a page
+here) fills mostly in that first interval, so the second overstates growth by what it still
+adds there, never understates it. (trafilatura's word cache, about 13 MB full, is emptied
+after every 500 pages: pipeline.text.html. The crawl checkpoints DuckDB every 2 MB of log:
+crawler.pipelines.) At the default DuckDB limit, add at most the difference to the peaks.
 """
 from __future__ import annotations
 
@@ -231,15 +235,51 @@ def tree_rss(pid: int = 0) -> int:
     return total + sum(tree_rss(c) for c in children)
 
 
+class DuckDBResident:
+    """Resident bytes of DuckDB's allocator in this process: DuckDB allocates through the
+    jemalloc built into its Python module, whose statistics ``duckdb_je_mallctl`` reads
+    (0 where the module has none)."""
+
+    def __init__(self) -> None:
+        import ctypes
+
+        import duckdb
+
+        self._ctypes = ctypes
+        module = sys.modules.get("_duckdb") or sys.modules.get("duckdb.duckdb") or duckdb
+        try:
+            self._mallctl = ctypes.CDLL(module.__file__).duckdb_je_mallctl
+        except (OSError, AttributeError, TypeError):
+            self._mallctl = None
+            return
+        size_p = ctypes.POINTER(ctypes.c_size_t)
+        self._mallctl.argtypes = [ctypes.c_char_p, ctypes.c_void_p, size_p, ctypes.c_void_p, ctypes.c_size_t]
+
+    def __call__(self) -> int:
+        if self._mallctl is None:
+            return 0
+        c = self._ctypes
+        epoch = c.c_uint64(1)  # writing the epoch refreshes jemalloc's statistics
+        self._mallctl(b"epoch", None, None, c.byref(epoch), c.sizeof(epoch))
+        value, size = c.c_size_t(0), c.c_size_t(c.sizeof(c.c_size_t))
+        if self._mallctl(b"stats.resident", c.byref(value), c.byref(size), None, 0) != 0:
+            return 0
+        return value.value
+
+
 class StagePeaks(logging.Handler):
     """Peak resident memory per stage of a job: the job logs its stages (pipeline.jobs),
     a thread reads the resident size of this process and its children every 10 ms and keeps
-    the highest per stage."""
+    the highest per stage; with it, the highest of DuckDB's allocator in this process and the
+    highest of what is left when DuckDB's is taken away (its cache is bounded by its limit)."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.stage = "start"
         self.peaks: dict[str, int] = {}
+        self.duckdb_peaks: dict[str, int] = {}
+        self.other_peaks: dict[str, int] = {}
+        self._duckdb = DuckDBResident()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -249,9 +289,10 @@ class StagePeaks(logging.Handler):
 
     def _sample(self) -> None:
         while not self._stop.wait(0.01):
-            rss = tree_rss()
-            if rss > self.peaks.get(self.stage, 0):
-                self.peaks[self.stage] = rss
+            stage, duck, rss = self.stage, self._duckdb(), tree_rss()
+            for peaks, value in ((self.peaks, rss), (self.duckdb_peaks, duck), (self.other_peaks, rss - duck)):
+                if value > peaks.get(stage, 0):
+                    peaks[stage] = value
 
     def __enter__(self) -> Self:
         logger = logging.getLogger("pipeline.jobs")
@@ -274,6 +315,10 @@ def worker(mode: str, url: str, pages: int, work: Path, duckdb_mb: int = 0) -> N
     out["peak_rss_self"] = peak_rss()  # the kernel's high-water mark of this process alone
     out["peak_rss"] = max(out["peak_rss_self"], *stages.peaks.values())  # with its children, as sampled
     out["stage_peaks"] = stages.peaks
+    out["stage_peaks_duckdb"] = stages.duckdb_peaks  # DuckDB's allocator in the job's process
+    out["stage_peaks_other"] = stages.other_peaks  # the job and its crawl process, DuckDB's allocator above taken away
+    out["peak_other"] = max(stages.other_peaks.values(), default=0)
+    out["peak_duckdb"] = max(stages.duckdb_peaks.values(), default=0)
     if mode == "nightly":
         out["state_bytes_per_page"] = state_bytes_per_page(work)
     print("RESULT " + json.dumps(out), flush=True)
@@ -317,6 +362,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=20_000, help="pages of the site for the memory run (default 20000)")
     ap.add_argument("--rate-pages", type=int, default=2_000, help="pages for the side-by-side throughput run (default 2000)")
     ap.add_argument("--rate-only", action="store_true", help="only the side-by-side throughput runs (a few minutes)")
+    ap.add_argument("--memory-only", action="store_true", help="only the memory runs (about an hour at 20,000 pages)")
     ap.add_argument("--allowance", type=float, default=1024, help="bytes per page the growth may exceed the state table's own by (default 1024)")
     ap.add_argument("--duckdb-memory", type=int, default=64, help="DuckDB's memory limit (MB) in the memory runs (default 64)")
     ap.add_argument("--out", type=Path, default=REPO / "data" / "reports" / "bench-crawl.json", help="where to write the figures")
@@ -326,7 +372,9 @@ def main() -> None:
     elif args.cmd == "worker":
         worker(args.mode, args.url, args.pages, args.work, args.duckdb_mb)
     else:
-        sys.exit(drive(args.pages, args.rate_pages, args.allowance, args.out, args.rate_only, args.duckdb_memory))
+        if args.rate_only and args.memory_only:
+            ap.error("--rate-only and --memory-only leave nothing to run: give one of them")
+        sys.exit(drive(args.pages, args.rate_pages, args.allowance, args.out, args.rate_only, args.duckdb_memory, args.memory_only))
 
 
 SIZES = ((4, "nightly-quarter"), (2, "nightly-half"), (1, "nightly-large"))  # pages // d
@@ -356,29 +404,30 @@ def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: flo
     runs = [(pages // d, results[key]) for d, key in SIZES]
     (n1, small), (n2, half), (n3, large) = runs
     again = results["recrawl-large"]
-    first = (half["peak_rss"] - small["peak_rss"]) / max(1, n2 - n1)
-    growth = (large["peak_rss"] - half["peak_rss"]) / max(1, n3 - n2)
+    first = (half["peak_other"] - small["peak_other"]) / max(1, n2 - n1)
+    growth = (large["peak_other"] - half["peak_other"]) / max(1, n3 - n2)
     mib = 2**20
     mem = Table(title=f"peak memory of the nightly job and its crawl process, DuckDB limited to {duckdb_mb} MB")
-    for col in ("run", "articles", "documents", "peak MiB"):
+    for col in ("run", "articles", "documents", "peak MiB", "DuckDB's peak", "peak without DuckDB's"):
         mem.add_column(col, justify="left" if col == "run" else "right")
-    for n, r in runs:
-        mem.add_row("first crawl", str(n), str(r["documents"]), f"{r['peak_rss'] / mib:.0f}")
-    mem.add_row("recrawl, nothing due", f"{again['not_due']} not due", str(again["documents"]), f"{again['peak_rss'] / mib:.0f}")
+    for label, articles, r in (*(("first crawl", str(n), r) for n, r in runs), ("recrawl, nothing due", f"{again['not_due']} not due", again)):
+        mem.add_row(label, articles, str(r["documents"]), *(f"{r[k] / mib:.0f}" for k in ("peak_rss", "peak_duckdb", "peak_other")))
     console.print(mem)
-    by_stage = Table(title="peak memory by stage of the nightly job (MiB), and bytes per extra page")
-    for col in ("stage", *(f"{n} pages" for n, _ in runs), f"{n1}→{n2}", f"{n2}→{n3}"):
-        by_stage.add_column(col, justify="left" if col == "stage" else "right")
-    for name in large["stage_peaks"]:
-        a, b, c = (r["stage_peaks"].get(name, 0) for _, r in runs)
-        by_stage.add_row(name, f"{a / mib:.0f}", f"{b / mib:.0f}", f"{c / mib:.0f}", f"{(b - a) / max(1, n2 - n1):,.0f}", f"{(c - b) / max(1, n3 - n2):,.0f}")
-    console.print(by_stage)
+    for key, what in (("stage_peaks", "peak memory"), ("stage_peaks_duckdb", "DuckDB's peak"), ("stage_peaks_other", "peak memory without DuckDB's")):
+        by_stage = Table(title=f"{what} by stage of the nightly job (MiB), and bytes per extra page")
+        for col in ("stage", *(f"{n} pages" for n, _ in runs), f"{n1}→{n2}", f"{n2}→{n3}"):
+            by_stage.add_column(col, justify="left" if col == "stage" else "right")
+        for name in large[key]:
+            a, b, c = (r[key].get(name, 0) for _, r in runs)
+            by_stage.add_row(name, f"{a / mib:.0f}", f"{b / mib:.0f}", f"{c / mib:.0f}", f"{(b - a) / max(1, n2 - n1):,.0f}", f"{(c - b) / max(1, n3 - n2):,.0f}")
+        console.print(by_stage)
     state = large["state_bytes_per_page"]
     console.print(
-        f"growth {first:,.0f} bytes per extra page from {n1} to {n2} pages, {growth:,.0f} from {n2} to {n3}; "
-        f"the state table holds {state:,.0f} bytes per known article in memory; limit {state + allowance:,.0f} bytes "
-        f"per page from {n2} to {n3} (the state table's plus {allowance:,.0f}). Bounded caches (DuckDB's, up to "
-        f"{duckdb_mb} MB; the shared vocabulary's, about 5 MB) fill mostly in the first interval."
+        f"without DuckDB's allocator, the peak grows by {first:,.0f} bytes per extra page from {n1} to {n2} pages, "
+        f"{growth:,.0f} from {n2} to {n3}; the state table holds {state:,.0f} bytes per known article in memory; "
+        f"limit {state + allowance:,.0f} bytes per page from {n2} to {n3} (the state table's plus {allowance:,.0f}). "
+        f"DuckDB's own memory is bounded by its limit ({duckdb_mb} MB), the shared vocabulary's (about 5 MB) fills "
+        "mostly in the first interval."
     )
     console.print(
         f"[dim]at the default DuckDB limit ({DEFAULT_MEMORY_MB} MB) its cache may hold up to {DEFAULT_MEMORY_MB - duckdb_mb} MB more, "
@@ -390,24 +439,8 @@ def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: flo
     }  # fmt: skip
 
 
-def drive(pages: int, rate_pages: int, allowance: float, out_path: Path, rate_only: bool = False, duckdb_mb: int = 64) -> int:
-    from rich.console import Console
+def _print_rate(results: dict[str, dict[str, Any]], rate_pages: int, console: Any) -> dict[str, float]:
     from rich.table import Table
-
-    console = Console()
-    results: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="thidua-bench-") as tmp:
-        root = Path(tmp)
-        site = Site(rate_pages)
-        try:
-            for mode in ("bare", "crawl", "nightly"):
-                with console.status(f"{mode}: {rate_pages} pages …"):
-                    results[mode] = run_mode(mode, rate_pages, root / f"{mode}-{rate_pages}", site.url)
-                console.print(f"{mode}: {results[mode]['seconds']:.1f} s")
-        finally:
-            site.close()
-        if not rate_only:
-            _memory_runs(pages, root, results, console, duckdb_mb)
 
     def per_min(r: dict[str, Any], key: str = "responses") -> float:
         return 60 * r[key] / r["seconds"]
@@ -421,15 +454,37 @@ def drive(pages: int, rate_pages: int, allowance: float, out_path: Path, rate_on
         rate = per_min(r)
         table.add_row(mode, str(r["responses"]), f"{r['seconds']:.1f}", f"{rate:,.0f}", f"{rate / bare:.2f}")
     console.print(table)
+    return {"bare_pages_per_min": bare, "crawl_vs_bare": per_min(results["crawl"]) / bare, "nightly_vs_bare": per_min(results["nightly"]) / bare}
 
+
+def drive(
+    pages: int, rate_pages: int, allowance: float, out_path: Path, rate_only: bool = False, duckdb_mb: int = 64, memory_only: bool = False
+) -> int:
+    from rich.console import Console
+
+    console = Console()
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="thidua-bench-") as tmp:
+        root = Path(tmp)
+        if not memory_only:
+            site = Site(rate_pages)
+            try:
+                for mode in ("bare", "crawl", "nightly"):
+                    with console.status(f"{mode}: {rate_pages} pages …"):
+                        results[mode] = run_mode(mode, rate_pages, root / f"{mode}-{rate_pages}", site.url)
+                    console.print(f"{mode}: {results[mode]['seconds']:.1f} s")
+            finally:
+                site.close()
+        if not rate_only:
+            _memory_runs(pages, root, results, console, duckdb_mb)
+
+    summary: dict[str, Any] = {"pages": pages, "rate_pages": rate_pages}
+    if not memory_only:
+        summary |= _print_rate(results, rate_pages, console)
     summary_mem: dict[str, float] = {}
     if not rate_only:
         summary_mem = _print_memory(results, pages, allowance, console, duckdb_mb)
-    summary = {
-        "pages": pages, "rate_pages": rate_pages, "bare_pages_per_min": bare,
-        "crawl_vs_bare": per_min(results["crawl"]) / bare, "nightly_vs_bare": per_min(results["nightly"]) / bare,
-        **summary_mem, "runs": results,
-    }  # fmt: skip
+    summary |= {**summary_mem, "runs": results}
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     console.print(f"[dim]figures written to {out_path}[/]")
@@ -438,7 +493,10 @@ def drive(pages: int, rate_pages: int, allowance: float, out_path: Path, rate_on
         console.print(f"[red]failures in: {', '.join(failed)}[/]")
         return 1
     if summary_mem and summary_mem["growth_bytes_per_page"] > summary_mem["limit_bytes_per_page"]:
-        console.print(f"[red]memory grows by {summary_mem['growth_bytes_per_page']:,.0f} bytes per page, over the {summary_mem['limit_bytes_per_page']:,.0f} limit[/]")
+        console.print(
+            f"[red]memory without DuckDB's grows by {summary_mem['growth_bytes_per_page']:,.0f} bytes per page, "
+            f"over the {summary_mem['limit_bytes_per_page']:,.0f} limit[/]"
+        )
         return 1
     return 0
 
