@@ -426,8 +426,9 @@ def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: flo
         f"without DuckDB's allocator, the peak grows by {first:,.0f} bytes per extra page from {n1} to {n2} pages, "
         f"{growth:,.0f} from {n2} to {n3}; the state table holds {state:,.0f} bytes per known article in memory; "
         f"limit {state + allowance:,.0f} bytes per page from {n2} to {n3} (the state table's plus {allowance:,.0f}). "
-        f"DuckDB's own memory is bounded by its limit ({duckdb_mb} MB), the shared vocabulary's (about 5 MB) fills "
-        "mostly in the first interval."
+        f"DuckDB's allocator peaked at {small['peak_duckdb'] / mib:.0f}, {half['peak_duckdb'] / mib:.0f} and "
+        f"{large['peak_duckdb'] / mib:.0f} MiB with its limit at {duckdb_mb} MB (the limit bounds its buffer pool, "
+        "not all it allocates); the shared vocabulary (about 5 MB) fills mostly in the first interval."
     )
     console.print(
         f"[dim]at the default DuckDB limit ({DEFAULT_MEMORY_MB} MB) its cache may hold up to {DEFAULT_MEMORY_MB - duckdb_mb} MB more, "
