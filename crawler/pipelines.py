@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 # under 1 MB, and a crawl of 8,000 pages took as long.
 CHECKPOINT_THRESHOLD = "2MB"
 
+
 class StorePipeline:
     crawler: Crawler
 
