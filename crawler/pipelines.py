@@ -20,11 +20,6 @@ from pipeline.models import FetchedPage, PipelineError
 from pipeline.store import connect, load
 
 logger = logging.getLogger(__name__)
-# DuckDB keeps what was written since its last checkpoint in memory and checkpoints only past
-# 16 MB of log by default, more than the crawl's rows of 20,000 pages: its memory grew with
-# every page up to there (about 550 bytes a page, measured). At 2 MB what it keeps stays
-# under 1 MB, and a crawl of 8,000 pages took as long.
-CHECKPOINT_THRESHOLD = "2MB"
 
 
 class StorePipeline:
@@ -54,7 +49,6 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.con = connect(self.db_path)
-        self.con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
         logger.info("pages are recorded in %s (DuckDB memory limit %s)", self.db_path, limit[0] if limit else "?")
         prefix = f"thidua-{self.run_id or 0:05d}-{spider.source.id}"  # type: ignore[union-attr]

@@ -34,8 +34,8 @@ too. DuckDB's own peak is printed beside its limit: the limit bounds its buffer 
 it allocates, and its allocator was measured past it (81 MiB at 8,000 pages, still growing). The shared spaCy vocabulary (at most 10,000 strings, about 5 MB, a string or so a page
 here) fills mostly in that first interval, so the second overstates growth by what it still
 adds there, never understates it. (trafilatura's word cache, about 13 MB full, is emptied
-after every 500 pages: pipeline.text.html. The crawl checkpoints DuckDB every 2 MB of log:
-crawler.pipelines.) At the default DuckDB limit, add at most the difference to the peaks.
+after every 500 pages: pipeline.text.html. Writers checkpoint DuckDB every 4 MB of log:
+pipeline.store.db.) At the default DuckDB limit, add at most the difference to the peaks.
 """
 from __future__ import annotations
 
