@@ -64,10 +64,6 @@ def pymalloc() -> tuple[int, int]:
     return figure("# arenas allocated current"), figure("# bytes in allocated blocks")
 
 
-def resident() -> int:
-    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("work", type=Path, help="a bench crawl's --work folder (bench.duckdb and archive/)")
@@ -76,7 +72,7 @@ def main() -> None:
     if not (args.work / "bench.duckdb").is_file():
         sys.exit(f"no bench.duckdb in {args.work}: crawl one first (see --help)")
 
-    from bench_crawl import DuckDBResident, bench_source
+    from bench_crawl import DuckDBResident, bench_source, tree_rss
 
     from pipeline.canon import Registry
     from pipeline.classify import load_model
@@ -98,7 +94,7 @@ def main() -> None:
 
         def sample() -> None:
             while not stop.wait(0.01):
-                peaks[0], peaks[1] = max(peaks[0], resident()), max(peaks[1], duck())
+                peaks[0], peaks[1] = max(peaks[0], tree_rss()), max(peaks[1], duck())
 
         mib = 2**20
         print(f"{'pages':>6} {'s':>5} {'RSS':>6} {'peak':>6} {'jemalloc':>8} {'peak':>6} {'duckdb':>6} {'glibc':>6} {'free':>5} {'arenas':>6} {'pyobj':>6}  (MiB)")
@@ -111,7 +107,7 @@ def main() -> None:
             used, free = glibc_heap()
             arenas, blocks = pymalloc()
             print(
-                f"{done:6d} {time.perf_counter() - t0:5.0f} {resident() / mib:6.1f} {peaks[0] / mib:6.1f} {duck() / mib:8.1f} {peaks[1] / mib:6.1f}"
+                f"{done:6d} {time.perf_counter() - t0:5.0f} {tree_rss() / mib:6.1f} {peaks[0] / mib:6.1f} {duck() / mib:8.1f} {peaks[1] / mib:6.1f}"
                 f" {in_duckdb / mib:6.1f} {used / mib:6.1f} {free / mib:5.1f} {arenas:6d} {blocks / mib:6.1f}",
                 flush=True,
             )
