@@ -1,5 +1,5 @@
 """Run one crawl of some sources in this process (Scrapy's reactor starts once per process);
-jobs run it in a child process (crawler.child)."""
+jobs run it in a child process (pipeline.child)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -226,35 +226,30 @@ def reprocess(
     works on a copy of the database under the run lock, and swaps it in when it is done."""
     from crawler.sources import builtin_sources
     from pipeline.canon import Registry
-    from pipeline.classify import load_model
     from pipeline.extract import TopicRules
-    from pipeline.jobs import edit_database
-    from pipeline.process import process_pages
-    from pipeline.text import TokenCache
+    from pipeline.jobs import editing, extract_pages
+    from pipeline.store import connect
 
     settings = Settings.load(config, db=db, archive=archive)
     if not settings.db.exists():
         raise ThiduaError(f"no database at {settings.db}", hint="pass --db, or crawl first")
     registry, rules = Registry.from_file(settings.registry), TopicRules.from_file(settings.topics)
-    model = load_model(settings.relevance_model_path)
-    cache = TokenCache(settings.token_cache_file)
-    try:
-        with console.status("Re-extracting from the archive …") as status:
+    with editing(settings) as work, console.status("Re-extracting from the archive …") as status:
 
-            def progress(done: int, total: int) -> None:
-                if done % 50 == 0 or done == total:
-                    status.update(f"Re-extracting from the archive … {done:,} of {total:,} pages")
+        def progress(group: int, done: int, total: int) -> None:
+            status.update(f"Re-extracting from the archive … {done:,} of {total:,} pages")
 
-            s = edit_database(
-                settings,
-                lambda con: process_pages(
-                    con, settings.archive, registry, rules, progress=progress, sources=builtin_sources(), cache=cache, relevance=model,
-                ),
-            )  # fmt: skip
-    finally:
-        cache.close()
-    console.print(f"reprocessed {s.describe()}")
-    console.print(f"tokens of {cache.hits} texts from the cache, {cache.misses} segmented")
+        out = extract_pages(work, settings, registry, rules, [None], builtin_sources(), progress=progress)
+        status.update("Bringing the tables up to date …")
+        from pipeline.process import refresh
+
+        con = connect(work)
+        try:
+            refresh(con, registry)
+        finally:
+            con.close()
+    console.print(f"reprocessed {out.summaries[0].describe()}")
+    console.print(f"tokens of {out.cache_hits} texts from the cache, {out.cache_misses} segmented")
 
 
 @app.command()

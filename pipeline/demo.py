@@ -13,12 +13,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from crawler.stats import CrawlStats
 from crawler.settings import LOCAL_OVERRIDES
 from crawler.sources import builtin_sources
+from crawler.stats import CrawlStats
 from pipeline.errors import ConfigError, CrawlError
 from pipeline.jobs import run_job
-from pipeline.process import ProcessSummary
+from pipeline.models import ProcessSummary
 from pipeline.serve import SiteServer
 from pipeline.settings import Settings
 

@@ -15,25 +15,24 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TextIO, TypeVar
 
 from rich.console import Console
+from rich.status import Status
 
-from crawler.child import run_in_child
 from crawler.sources import Source
 from crawler.stats import CrawlStats
 from pipeline.canon import Registry
+from pipeline.child import run_in_child
 from pipeline.errors import ThiduaError
 from pipeline.extract import TopicRules
+from pipeline.models import Cursor, ProcessSummary
 from pipeline.settings import Settings, model_file
 from pipeline.store import Connection, connect, load, set_memory
-
-if TYPE_CHECKING:  # imported when the crawl is over (see run_job)
-    from pipeline.process import ProcessSummary
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -71,14 +70,15 @@ def run_lock(db: Path) -> Iterator[None]:
 
 
 @contextmanager
-def stage(console: Console, name: str, message: str) -> Iterator[None]:
-    """One stage of a job: shown on the console while it runs, and logged (``pipeline.jobs``
-    logger, INFO) when it starts and ends, with its time, for a journal or a benchmark."""
+def stage(console: Console, name: str, message: str) -> Iterator[Status]:
+    """One stage of a job: shown on the console while it runs (the status it yields can say
+    more), and logged (``pipeline.jobs`` logger, INFO) when it starts and ends, with its
+    time, for a journal or a benchmark."""
     log.info("stage %s started", name)
     t0 = time.perf_counter()
     try:
-        with console.status(f"[bold]{message} …"):
-            yield
+        with console.status(f"[bold]{message} …") as status:
+            yield status
     finally:
         log.info("stage %s ended after %.1f s", name, time.perf_counter() - t0)
 
@@ -123,18 +123,25 @@ def update_registry(settings: Settings, entries: str) -> int:
 def edit_database(settings: Settings, change: Callable[[Connection], T]) -> T:
     """Run ``change`` on the database like any writer: under the run lock, on a working copy
     that is swapped in when it is done (readers keep the old file until then)."""
+    with editing(settings) as work:
+        con = connect(work)
+        try:
+            return change(con)
+        finally:
+            con.close()
+
+
+@contextmanager
+def editing(settings: Settings) -> Iterator[Path]:
+    """The working copy to change, under the run lock; swapped in if the block ends well
+    (readers keep the old file until then), left for the next run if it fails."""
     set_memory(settings.duckdb_memory_mb)
     with run_lock(settings.db):
         work, resumed = working_copy(settings.db)
         if resumed:
             raise ThiduaError(f"{work} was left by an interrupted run", hint="run thidua crawl or nightly first; it resumes and publishes it")
-        con = connect(work)
-        try:
-            out = change(con)
-        finally:
-            con.close()
+        yield work
         publish(work, settings.db)
-    return out
 
 
 def run_job(
@@ -169,8 +176,9 @@ def run_job(
         try:
             with stage(console, "crawl", f"Crawling {len(sources)} source(s)"):
                 stats: list[CrawlStats] = run_in_child(  # its memory goes with it, before extraction starts
-                    sources, work, settings.archive, run_id, dict(overrides or {}), proxy=settings.proxy,
-                    recheck_after=dt.timedelta(days=settings.recheck_days), jobdir=settings.jobs,
+                    "crawler.run:run_crawl", (sources, work, settings.archive, run_id, dict(overrides or {})),
+                    {"proxy": settings.proxy, "recheck_after": dt.timedelta(days=settings.recheck_days), "jobdir": settings.jobs},
+                    name="the crawl process",
                 )  # fmt: skip
             processed = _process(work, settings, sources, registry, rules, run_id, stats, console)
         except BaseException as exc:
@@ -197,26 +205,29 @@ def _process(
     work: Path, settings: Settings, sources: Sequence[Source], registry: Registry, rules: TopicRules,
     run_id: int, stats: list[CrawlStats], console: Console,
 ) -> dict[str, ProcessSummary]:  # fmt: skip
-    from pipeline.classify import load_model
+    with stage(console, "extract", f"Extracting {len(sources)} source(s)") as status:
+
+        def progress(group: int, done: int, total: int) -> None:
+            status.update(f"[bold]Extracting {sources[group].id} … {done:,} of {total:,} pages")
+
+        extracted = extract_pages(
+            work, settings, registry, rules, [[s.id] for s in sources], {s.id: s for s in sources}, run_id=run_id, only_unprocessed=True,
+            progress=progress,
+        )  # fmt: skip
+    from pipeline.classify import load_model  # the text layer, in this process now
     from pipeline.classify.scoring import score_stored
-    from pipeline.process import process_pages, refresh
+    from pipeline.process import refresh
     from pipeline.text import TokenCache
 
-    model = load_model(settings.relevance_model_path)
-    out: dict[str, ProcessSummary] = {}
+    out = {s.id: summary for s, summary in zip(sources, extracted.summaries, strict=True)}
     con = connect(work)
     cache = TokenCache(settings.token_cache_file)
     try:
         for s in sources:
-            with stage(console, "extract", f"Extracting {s.id}"):
-                summary = process_pages(
-                    con, settings.archive, registry, rules, [s.id], run_id, only_unprocessed=True, sources={s.id: s}, cache=cache,
-                    finish=False, relevance=model,
-                )  # fmt: skip
+            summary = out[s.id]
             load.save_site_stats(con, run_id, s.id, documents=summary.documents, empty=summary.empty, no_date=summary.no_date)
-            out[s.id] = summary
         with stage(console, "rebuild", "Bringing the tables up to date"):
-            score_stored(con, model, cache)  # documents stored before there was a verdict for them
+            score_stored(con, load_model(settings.relevance_model_path), cache)  # documents stored before there was a verdict for them
             refresh(con, registry)
         load.finish_run(
             con, run_id, "ok", "", pages_fetched=sum(c.fetched for c in stats), pages_new=sum(c.stored for c in stats),
@@ -226,3 +237,61 @@ def _process(
         con.close()
         cache.close()
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    summaries: tuple[ProcessSummary, ...]  # one per group
+    cache_hits: int  # token cache: texts found there
+    cache_misses: int  # … and segmented
+    parts: int  # child processes it took (0: it ran in this one)
+
+
+def extract_pages(
+    db: Path, settings: Settings, registry: Registry, rules: TopicRules, groups: Sequence[Sequence[str] | None],
+    sources: Mapping[str, Source], *, run_id: int | None = None, only_unprocessed: bool = False,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> Extracted:  # fmt: skip
+    """Extract the stored article pages of each group of sources (a list of ids, or None for
+    all) into documents in ``db`` (not open elsewhere), with the settings' archive, token
+    cache and relevance model. Up to ``settings.extract_chunk_pages`` pages in all, in this
+    process; more, in child processes of that many pages each, one after another: what the
+    text libraries and DuckDB's allocator keep of each part goes with its process, so the
+    job's memory does not grow with the pages it extracts. ``progress(group, done, total)``
+    counts a group's pages."""
+    _model_is_there(settings.relevance_model_path)
+    con = connect(db)
+    try:
+        totals = [load.count_article_pages(con, g, only_unprocessed) for g in groups]
+    finally:
+        con.close()
+    chunk = settings.extract_chunk_pages
+    summaries = [ProcessSummary(0, 0, 0, 0) for _ in groups]
+    before = [0] * len(groups)  # pages of each group done by earlier parts
+
+    def report(value: tuple[int, int]) -> None:
+        if progress is not None:
+            group, done = value
+            progress(group, before[group] + done, totals[group])
+
+    args = (db, settings.archive, registry, rules, [None if g is None else list(g) for g in groups])
+    kwargs = {
+        "run_id": run_id, "only_unprocessed": only_unprocessed, "sources": dict(sources), "token_cache": settings.token_cache_file,
+        "relevance_model": settings.relevance_model_path,
+    }  # fmt: skip
+    cursor: Cursor | None = (0, "")
+    hits = misses = parts = 0
+    while cursor is not None:
+        if sum(totals) <= chunk:  # all of it: here
+            from pipeline.process import process_part
+
+            part = process_part(*args, cursor, chunk, progress=report, **kwargs)  # type: ignore[arg-type]
+        else:
+            part = run_in_child("pipeline.process:process_part", (*args, cursor, chunk), kwargs, name="the extraction process", on_report=report)
+            parts += 1
+        for group, summary in part.summaries:
+            summaries[group] += summary
+            before[group] += summary.pages
+        hits, misses = hits + part.cache_hits, misses + part.cache_misses
+        cursor = part.next if sum(before) < sum(totals) else None  # none left: no process started for nothing
+    return Extracted(tuple(summaries), hits, misses, parts)

@@ -8,6 +8,7 @@ holds for every fact record (a test checks it over every fixture).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -202,3 +203,52 @@ class PipelineError:
     error_type: str = ""
     doc_id: str = ""
     run_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessSummary:
+    """What became of the article pages a run processed (pipeline.process.process_pages)."""
+
+    pages: int
+    documents: int
+    empty: int
+    errors: int
+    no_date: int = 0
+    listings: int = 0
+    other: tuple[tuple[str, int], ...] = ()  # (status, count) of binary, too_large, other_language pages
+    relevant: int = 0  # documents the relevance model labelled relevant
+    not_relevant: int = 0  # … and not relevant (the rest were not scored)
+    after: str = ""  # when it stopped at its page budget: the URL to go on after; "" = it went through
+
+    def __add__(self, later: ProcessSummary) -> ProcessSummary:
+        """This run's figures and a later one's on the pages after it, as one summary."""
+        other = Counter(dict(self.other)) + Counter(dict(later.other))
+        sums = {f: getattr(self, f) + getattr(later, f) for f in _COUNTS}
+        return ProcessSummary(**sums, other=tuple(other.items()), after=later.after)
+
+    def describe(self) -> str:
+        """One line for a run summary: what became of every page."""
+        parts = [f"{self.empty} empty", *(f"{n} {status.replace('_', ' ')}" for status, n in self.other)]
+        if self.listings:
+            parts.append(f"{self.listings} listing or index pages")
+        parts.append(f"{self.errors} errors")
+        line = f"{self.pages} article pages → {self.documents} documents ({', '.join(parts)})"
+        if self.relevant or self.not_relevant:
+            line += f"; {self.relevant} campaign plans, {self.not_relevant} other pages (relevance model)"
+        return line
+
+
+Cursor = tuple[int, str]  # where a long extraction goes on: the index of a group of sources, the URL to go on after ("" = its start)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessPart:
+    """What one part of a long extraction did (pipeline.process.process_part)."""
+
+    summaries: tuple[tuple[int, ProcessSummary], ...]  # (group index, its pages in this part)
+    next: Cursor | None  # where the next part starts; None: all done
+    cache_hits: int = 0  # token cache: texts found there
+    cache_misses: int = 0  # … and segmented
+
+
+_COUNTS = ("pages", "documents", "empty", "errors", "no_date", "listings", "relevant", "not_relevant")

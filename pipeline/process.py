@@ -4,12 +4,14 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import logging
+import os
 import signal
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from crawler.archive import read_response
@@ -18,41 +20,18 @@ from pipeline.canon import Registry
 from pipeline.canon.registry import unregistered_rows
 from pipeline.classify.relevance import Features, RelevanceModel, features
 from pipeline.extract import TopicRules, extract_all
-from pipeline.models import Document, PipelineError
-from pipeline.store import Connection, load, refresh_models
+from pipeline.models import Cursor, Document, PipelineError, ProcessPart, ProcessSummary
+from pipeline.store import Connection, connect, load, refresh_models
 from pipeline.store.load import DocumentFacts
 from pipeline.text import TokenCache, make_doc
 from pipeline.text.html import clear_caches, decode, extract_main, looks_like_listing
 from pipeline.text.normalize import fold
 from pipeline.text.quality import bytes_status, text_status
 
-
-@dataclass(frozen=True, slots=True)
-class ProcessSummary:
-    pages: int
-    documents: int
-    empty: int
-    errors: int
-    no_date: int = 0
-    listings: int = 0
-    other: tuple[tuple[str, int], ...] = ()  # (status, count) of binary, too_large, other_language pages
-    relevant: int = 0  # documents the relevance model labelled relevant
-    not_relevant: int = 0  # … and not relevant (the rest were not scored)
-
-    def describe(self) -> str:
-        """One line for a run summary: what became of every page."""
-        parts = [f"{self.empty} empty", *(f"{n} {status.replace('_', ' ')}" for status, n in self.other)]
-        if self.listings:
-            parts.append(f"{self.listings} listing or index pages")
-        parts.append(f"{self.errors} errors")
-        line = f"{self.pages} article pages → {self.documents} documents ({', '.join(parts)})"
-        if self.relevant or self.not_relevant:
-            line += f"; {self.relevant} campaign plans, {self.not_relevant} other pages (relevance model)"
-        return line
-
-
 MAX_HTML_BYTES = 8 * 2**20  # a larger page is recorded as failed, not extracted
 MAX_SECONDS = 30.0  # extraction of one page may take this long
+
+log = logging.getLogger(__name__)
 
 
 class ExtractionLimit(Exception):
@@ -155,6 +134,8 @@ def process_pages(
     cache: TokenCache | None = None,
     finish: bool = True,
     relevance: RelevanceModel | None = None,
+    after: str = "",
+    max_pages: int | None = None,
 ) -> ProcessSummary:
     """Extract every (or every unprocessed) stored article page. A page of a known source is
     read with the selector set in force when it was fetched; ``cache`` spares re-segmenting
@@ -162,9 +143,11 @@ def process_pages(
     grow with the number of pages. With ``finish`` (the default) the registry and the derived
     tables are brought up to date at the end (``refresh``); a job that processes several
     sources does that once, after the last. With a ``relevance`` model every document gets
-    its verdict, scored a write batch at a time."""
+    its verdict, scored a write batch at a time. ``after`` starts after that URL; with
+    ``max_pages`` it stops after that many pages, and the summary's ``after`` says where to
+    go on (``progress`` counts the pages of this call, of the ``total`` left after ``after``)."""
     release_memory()  # what the crawl before us freed
-    total = load.count_article_pages(con, source_ids, only_unprocessed)
+    total = load.count_article_pages(con, source_ids, only_unprocessed, after=after)
     counts: Counter[str] = Counter()
     pending: list[tuple[DocumentFacts, dict, Features | None]] = []
     threshold = load.relevance_policy(con)[0] if relevance is not None else 0.0
@@ -203,8 +186,8 @@ def process_pages(
         pending.clear()
         release_memory()
 
-    done, after = 0, ""
-    while pages := load.article_pages(con, source_ids, only_unprocessed, after=after, limit=PAGE_BATCH):
+    done, budget = 0, total if max_pages is None else min(max_pages, total)
+    while done < budget and (pages := load.article_pages(con, source_ids, only_unprocessed, after=after, limit=min(PAGE_BATCH, budget - done))):
         after = pages[-1]["canonical_url"]
         for page in pages:
             try:
@@ -224,8 +207,52 @@ def process_pages(
     other = tuple((st, counts[st]) for st in ("binary", "too_large", "other_language") if counts[st])
     return ProcessSummary(
         done, counts["documents"], counts["empty"], counts["errors"], counts["no_date"], counts["listing"], other,
-        counts["relevant"], counts["not_relevant"],
+        counts["relevant"], counts["not_relevant"], after if done < total else "",
     )  # fmt: skip
+
+
+def process_part(
+    db: Path, archive_dir: Path, registry: Registry, rules: TopicRules, groups: Sequence[Sequence[str] | None],
+    start: Cursor, budget: int, *, run_id: int | None = None, only_unprocessed: bool = False,
+    sources: Mapping[str, Source] | None = None, token_cache: Path | None = None, relevance_model: Path | None = None,
+    progress: Callable[[tuple[int, int]], None] | None = None,
+) -> ProcessPart:  # fmt: skip
+    """Process the pages of ``groups`` (each a list of source ids, or None for every source)
+    one group after another, from ``start`` on, until ``budget`` pages are done: one part of
+    a long extraction, run in a child process of its own (``pipeline.jobs.extract_pages``)
+    or, when it is all of it, in the job's. Opens the database, the token cache and the
+    relevance model itself, and closes them. ``progress`` (by default ``pipeline.child.report``,
+    to the parent) gets (group index, pages of the group done in this part) every 25 pages
+    and at the end of a group."""
+    from pipeline.child import report
+    from pipeline.classify.relevance import load_model
+
+    tell = progress or report
+    model = load_model(relevance_model) if relevance_model is not None else None
+    cache = TokenCache(token_cache)
+    con = connect(db)
+    done: list[tuple[int, ProcessSummary]] = []
+    try:
+        group, after = start
+        while group < len(groups) and budget > 0:
+            def pages_done(n: int, total: int, group: int = group) -> None:
+                if n % 25 == 0 or n == total:
+                    tell((group, n))
+
+            summary = process_pages(
+                con, archive_dir, registry, rules, groups[group], run_id, pages_done, only_unprocessed, sources, cache,
+                finish=False, relevance=model, after=after, max_pages=budget,
+            )  # fmt: skip
+            done.append((group, summary))
+            budget -= summary.pages
+            log.info("process %d extracted %d pages of %s", os.getpid(), summary.pages, ", ".join(groups[group] or ["every source"]))
+            if summary.after:
+                return ProcessPart(tuple(done), (group, summary.after), cache.hits, cache.misses)
+            group, after = group + 1, ""
+        return ProcessPart(tuple(done), (group, "") if group < len(groups) else None, cache.hits, cache.misses)
+    finally:
+        con.close()
+        cache.close()
 
 
 def refresh(con: Connection, registry: Registry) -> int:

@@ -39,6 +39,7 @@ class Settings:
     download_delay: float = 1.0
     polite: bool = True  # False drops delays and throttling: only for servers you run yourself
     duckdb_memory_mb: int = 256  # DuckDB's memory limit in a job (its cache fills up to this, then it spills to disk)
+    extract_chunk_pages: int = 5000  # a job extracts more pages than this in child processes of this many pages each
     relevance_model: Path = Path("")  # a .joblib model file, or a folder whose CURRENT names one; "" = the shipped model
 
     @property
@@ -81,7 +82,12 @@ class Settings:
                 changes[key] = Path(value) if isinstance(current, Path) else type(current)(value)
             except (TypeError, ValueError) as exc:
                 raise ConfigError(f"setting {key!r} in {where}: {exc}") from exc
+            if key in _AT_LEAST and changes[key] < _AT_LEAST[key]:
+                raise ConfigError(f"setting {key!r} in {where}: {changes[key]} is too small; it must be at least {_AT_LEAST[key]}")
         return replace(self, **changes)
+
+
+_AT_LEAST = {"extract_chunk_pages": 1}
 
 
 def _boolean(value: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -184,3 +185,57 @@ def test_the_job_is_small_while_its_crawl_runs(tmp_path: Path) -> None:
         r = subprocess.run([sys.executable, "-c", LIGHT_WHILE_CRAWLING, str(tmp_path), srv.url], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.strip().splitlines()[-1] == "[]"
+
+
+FACT_TABLES = ("documents", "sentences", "campaign_fields", "quotes", "themes", "phases", "movement_mentions", "anniversaries",
+               "legal_refs", "topics", "document_relevance")  # fmt: skip
+
+
+def _facts(db: Path) -> dict[str, list[tuple]]:
+    """Every fact table's rows, sorted, without the times they were written."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for table in FACT_TABLES:
+            cols = [c for c, t in con.execute(f"SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '{table}'").fetchall()
+                    if not (c.endswith("_at") and t.startswith("TIMESTAMP"))]  # fmt: skip
+            out[table] = con.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def test_a_long_extraction_runs_in_child_processes_and_stores_the_same(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Past extract_chunk_pages, a job extracts in child processes of that many pages each,
+    one after another, each going on where the last stopped; the facts stored are the same
+    as when one process extracts them all (reprocess, in this process), and a reprocess in
+    parts gives them again."""
+    from rich.console import Console
+
+    from crawler.settings import LOCAL_OVERRIDES
+    from crawler.sources import builtin_sources
+    from pipeline.jobs import run_job
+    from pipeline.settings import Settings
+
+    caplog.set_level(logging.INFO)  # the children log at the level of our root logger
+    db, archive = tmp_path / "t.duckdb", tmp_path / "a"
+    with SiteServer(SITE, (HOST,)) as srv:
+        settings = Settings(db=db, archive=archive, jobs=tmp_path / "j", proxy=srv.url, extract_chunk_pages=30)
+        result = run_job(settings, [builtin_sources()["sample"]], "test", Console(quiet=True), dict(LOCAL_OVERRIDES))
+    summary = result.processed["sample"]
+    assert (summary.pages, summary.documents, summary.errors, summary.after) == (70, 70, 0, "")
+    parts = [(r.process, r.getMessage().split(" extracted ")[1]) for r in caplog.records if r.name == "pipeline.process" and " extracted " in r.getMessage()]
+    assert [what for _, what in parts] == ["30 pages of sample", "30 pages of sample", "10 pages of sample"]
+    assert len({pid for pid, _ in parts}) == 3 and os.getpid() not in {pid for pid, _ in parts}
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT documents, empty, no_date FROM crawl_site_stats").fetchall() == [(70, 0, summary.no_date)]
+    con.close()
+    by_parts = _facts(db)
+    assert len(by_parts["documents"]) == 70 and len(by_parts["movement_mentions"]) > 70
+
+    for chunk, said in (("1000", "70 article pages → 70 documents"), ("40", "70 article pages → 70 documents")):
+        e = dict(env(), THIDUA_EXTRACT_CHUNK_PAGES=chunk)
+        r = subprocess.run([*THIDUA, "reprocess", "--db", str(db), "--archive", str(archive)], capture_output=True, text=True, cwd=tmp_path, env=e, timeout=300)
+        assert r.returncode == 0 and said in r.stdout, r.stderr[-2000:]
+        again = _facts(db)
+        assert again == by_parts, [t for t in FACT_TABLES if again[t] != by_parts[t]]

@@ -167,7 +167,7 @@ def test_article_pages_give_the_newest_version_of_each_url_across_batches(tmp_pa
         after = batch[-1]["canonical_url"]
     newest = {url: f"{('v1', 'v2', 'v3')[i % 3]}-{i}" for i, url in enumerate(urls)}
     assert seen == sorted(newest.items()), "each page once, in URL order, at its newest version"
-    assert load.count_article_pages(con) == len(urls)
+    assert load.count_article_pages(con) == len(urls) and load.count_article_pages(con, after=urls[4]) == 2
     done = urls[3]  # its one version processed: with only_unprocessed it drops out, the others stay
     doc = Document("d", "s", done, done, newest[done], "T", "", "", None, "x", "m")
     load.write_documents(con, [load.DocumentFacts(doc)])

@@ -130,7 +130,7 @@ def record_error(con: Connection, e: PipelineError) -> None:
     )
 
 
-def _article_filter(source_ids: Sequence[str] | None, only_unprocessed: bool) -> tuple[str, list[Any]]:
+def _article_filter(source_ids: Sequence[str] | None, only_unprocessed: bool, after: str = "") -> tuple[str, list[Any]]:
     where = "kind = 'article' AND http_status = 200"
     if only_unprocessed:
         where += (
@@ -141,11 +141,17 @@ def _article_filter(source_ids: Sequence[str] | None, only_unprocessed: bool) ->
     if source_ids:
         where += " AND source_id IN (SELECT unnest(?))"
         params.append(list(source_ids))
+    if after:
+        where += " AND canonical_url > ?"
+        params.append(after)
     return where, params
 
 
-def count_article_pages(con: Connection, source_ids: Sequence[str] | None = None, only_unprocessed: bool = False) -> int:
-    where, params = _article_filter(source_ids, only_unprocessed)
+def count_article_pages(
+    con: Connection, source_ids: Sequence[str] | None = None, only_unprocessed: bool = False, after: str = ""
+) -> int:
+    """How many pages ``article_pages`` has to give from ``after`` on."""
+    where, params = _article_filter(source_ids, only_unprocessed, after)
     row = con.execute(f"SELECT count(DISTINCT canonical_url) FROM pages WHERE {where}", params).fetchone()
     return int(row[0]) if row else 0
 
@@ -161,10 +167,7 @@ def article_pages(
     kept: DuckDB keeps the top ``limit`` rows, so a batch needs memory for a batch, not for
     every page of the site (a window over all pages did: at 15,000 pages it ran out of memory
     at a 16 MB limit; this runs in 10 MB at 5,000 and at 15,000)."""
-    where, params = _article_filter(source_ids, only_unprocessed)
-    if after:
-        where += " AND canonical_url > ?"
-        params.append(after)
+    where, params = _article_filter(source_ids, only_unprocessed, after)
     cur = con.execute(
         "SELECT canonical_url, content_hash, source_id, url, warc_file, warc_offset, first_fetched, last_fetched FROM pages"
         f" WHERE {where} ORDER BY canonical_url, first_fetched DESC, content_hash" + (f" LIMIT {int(limit)}" if limit else ""),
