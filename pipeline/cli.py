@@ -241,7 +241,7 @@ def reprocess(
 
         out = extract_pages(work, settings, registry, rules, [None], builtin_sources(), progress=progress)
         status.update("Bringing the tables up to date …")
-        from pipeline.process import refresh
+        from pipeline.canon.sync import refresh
 
         con = connect(work)
         try:

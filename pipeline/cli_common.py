@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 
 from pipeline.errors import ThiduaError
 from pipeline.reports import tables
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)

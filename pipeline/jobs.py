@@ -27,6 +27,7 @@ from rich.status import Status
 from crawler.sources import Source
 from crawler.stats import CrawlStats
 from pipeline.canon import Registry
+from pipeline.canon.sync import refresh
 from pipeline.child import run_in_child
 from pipeline.errors import ThiduaError
 from pipeline.extract import TopicRules
@@ -105,8 +106,6 @@ def update_registry(settings: Settings, entries: str) -> int:
     """Append accepted registry entries to the registry file and bring the database in line
     (mentions re-resolved, registry table rewritten) without reprocessing, under the run
     lock and through a working copy like any writer. Returns how many mentions moved."""
-    from pipeline.process import refresh
-
     path = settings.registry
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     stamp = f"\n# accepted with `thidua movements review` on {dt.date.today().isoformat()}\n"
@@ -214,20 +213,15 @@ def _process(
             work, settings, registry, rules, [[s.id] for s in sources], {s.id: s for s in sources}, run_id=run_id, only_unprocessed=True,
             progress=progress,
         )  # fmt: skip
-    from pipeline.classify import load_model  # the text layer, in this process now
-    from pipeline.classify.scoring import score_stored
-    from pipeline.process import refresh
-    from pipeline.text import TokenCache
-
     out = {s.id: summary for s, summary in zip(sources, extracted.summaries, strict=True)}
     con = connect(work)
-    cache = TokenCache(settings.token_cache_file)
     try:
         for s in sources:
             summary = out[s.id]
             load.save_site_stats(con, run_id, s.id, documents=summary.documents, empty=summary.empty, no_date=summary.no_date)
         with stage(console, "rebuild", "Bringing the tables up to date"):
-            score_stored(con, load_model(settings.relevance_model_path), cache)  # documents stored before there was a verdict for them
+            if load.has_unscored(con):  # documents stored before there was a verdict for them: the text layer is needed
+                _score_unscored(con, settings)
             refresh(con, registry)
         load.finish_run(
             con, run_id, "ok", "", pages_fetched=sum(c.fetched for c in stats), pages_new=sum(c.stored for c in stats),
@@ -235,8 +229,19 @@ def _process(
         )  # fmt: skip
     finally:
         con.close()
-        cache.close()
     return out
+
+
+def _score_unscored(con: Connection, settings: Settings) -> None:
+    from pipeline.classify import load_model
+    from pipeline.classify.scoring import score_stored
+    from pipeline.text import TokenCache
+
+    cache = TokenCache(settings.token_cache_file)
+    try:
+        score_stored(con, load_model(settings.relevance_model_path), cache)
+    finally:
+        cache.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline.canon import Registry
 from pipeline.models import Document, Extraction, FetchedPage, MetaField, MovementMention, Phase, Relevance, TopicHit
-from pipeline.process import refresh
+from pipeline.canon.sync import refresh
 from pipeline.store import connect, load
 from pipeline.store.load import DocumentFacts
 

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipeline.canon import Registry
-from pipeline.process import refresh
+from pipeline.canon.sync import refresh
 from pipeline.store import connect, dictionary, marts, reading
 from tests.analysis_db import REGISTRY, build
 from tests.conftest import run_cli

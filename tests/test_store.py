@@ -142,12 +142,17 @@ def test_documents_rewritten_stay_one_row_each_without_keys_held_in_memory(tmp_p
         doc = Document("d1", "s", "u", "u", "h", "T", "", "", None, "x" * 10, "m")
         return load.DocumentFacts(doc, [(0, 10)], Extraction("d1", meta=meta), relevance=Relevance(p, p >= 0.5, "scored", "v1"))
 
+    assert not load.has_unscored(con)
+    load.write_documents(con, [load.DocumentFacts(Document("d0", "s", "v", "v", "h", "T", "", "", None, "x", "m"))])
+    assert load.has_unscored(con)  # stored without a verdict: the job's rebuild scores it
+    load.write_relevance(con, [("d0", Relevance(0.1, False, "scored", "v1"))])
+    assert not load.has_unscored(con)
     load.write_documents(con, [facts(0.2), facts(0.9)])  # twice in one batch: the last is kept
     load.write_documents(con, [facts(0.7)])  # and again later
     load.write_relevance(con, [("d1", Relevance(0.8, True, "scored", "v2"))])
     for table in ("documents", "document_relevance", "campaign_fields", "sentences"):
-        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 1, table
-    assert con.execute("SELECT probability, model FROM document_relevance").fetchone() == (0.8, "v2")
+        assert con.execute(f"SELECT count(*) FROM {table} WHERE doc_id = 'd1'").fetchone()[0] == 1, table
+    assert con.execute("SELECT probability, model FROM document_relevance WHERE doc_id = 'd1'").fetchone() == (0.8, "v2")
 
 
 def test_article_pages_give_the_newest_version_of_each_url_across_batches(tmp_path: Path) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from pipeline.store import Connection
+
+if TYPE_CHECKING:  # pandas is imported by the functions that make frames: `thidua nightly` needs none
+    import pandas as pd
 
 FORMATS = ("table", "csv", "json")
 
@@ -35,6 +37,8 @@ def year_topic(con: Connection) -> pd.DataFrame:
     cannot PIVOT on data-driven columns)."""
     long = frame(con, "SELECT year, topic, documents, year_documents FROM mart_year_topic")
     if long.empty:
+        import pandas as pd
+
         return pd.DataFrame(columns=["year", "documents"])
     wide = long.pivot_table(index="year", columns="topic", values="documents", fill_value=0, aggfunc="sum")
     totals = long.groupby("year")["year_documents"].max()
@@ -62,6 +66,8 @@ def render(df: pd.DataFrame, fmt: str, title: str = "", console: Console | None 
         return buf.getvalue()
     if fmt == "json":
         return json.dumps(json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False)), ensure_ascii=False, indent=1)
+    import pandas as pd
+
     console = console or Console()
     table = Table(title=title or None, show_lines=False, header_style="bold")
     for col in df.columns:

@@ -11,11 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from pipeline.errors import ConfigError, MigrationError, QueryError, StoreError
+
+if TYPE_CHECKING:  # DuckDB imports pandas when a query asks for a frame; a job that only writes never does
+    import pandas as pd
 
 Connection = duckdb.DuckDBPyConnection
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")

@@ -291,6 +291,12 @@ def _write_relevance(con: Connection, verdicts: Sequence[tuple[str, Relevance]],
     _insert(con, "document_relevance", rows)
 
 
+def has_unscored(con: Connection) -> bool:
+    """Is there a stored document with no relevance verdict?"""
+    row = con.execute("SELECT EXISTS (SELECT 1 FROM documents AS d ANTI JOIN document_relevance AS r USING (doc_id))").fetchone()
+    return bool(row and row[0])
+
+
 def write_relevance(con: Connection, verdicts: Sequence[tuple[str, Relevance]]) -> None:
     """Store verdicts (replacing a document's earlier one) in one transaction."""
     con.execute("BEGIN TRANSACTION")

@@ -208,6 +208,12 @@ def blank_nlp() -> Language:
 # vocabulary was still filling at 16,000 pages, and make bench counted that as growth with
 # the pages seen. (At 200,000 it was 90 MB.) Real pages add more strings each (about 40 a
 # page over our 107 sample and held-out pages), so the vocabulary resets more often.
+@functools.cache
+def no_cache() -> TokenCache:
+    """A TokenCache that keeps nothing, for texts analysed without one."""
+    return TokenCache()
+
+
 MAX_VOCAB_STRINGS = 10_000
 
 
