@@ -221,19 +221,31 @@ def state_bytes_per_page(work: Path) -> float:
 MODES = {"bare": run_bare, "crawl": run_crawl_only, "nightly": run_nightly}
 
 
-def tree_rss(pid: int = 0) -> int:
-    """Resident bytes of a process and of its children, theirs included (a job crawls in a
-    child process); 0 for a process that has just gone. A child that has not yet replaced
-    itself with its program (exec) shares its parent's pages and is not counted twice."""
+def process_tree(pid: int = 0) -> list[int]:
+    """A process and its descendants (a job crawls and extracts in child processes); a child
+    that has not yet replaced itself with its program (exec) shares its parent's pages and is
+    left out. Processes that have just gone are left out."""
     proc = Path(f"/proc/{pid or os.getpid()}")
     try:
-        total = int((proc / "statm").read_bytes().split()[1]) * os.sysconf("SC_PAGE_SIZE")
         children = [int(c) for task in (proc / "task").iterdir() for c in (task / "children").read_bytes().split()]
         cmdline = (proc / "cmdline").read_bytes()
         children = [c for c in children if Path(f"/proc/{c}/cmdline").read_bytes() != cmdline]
     except (FileNotFoundError, ProcessLookupError):
+        return []
+    return [pid or os.getpid(), *(d for c in children for d in process_tree(c))]
+
+
+def rss(pid: int) -> int:
+    """Resident bytes of one process; 0 for one that has just gone."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_bytes().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (FileNotFoundError, ProcessLookupError):
         return 0
-    return total + sum(tree_rss(c) for c in children)
+
+
+def tree_rss(pid: int = 0) -> int:
+    """Resident bytes of a process and of its descendants."""
+    return sum(rss(p) for p in process_tree(pid))
 
 
 class DuckDBResident:
@@ -268,11 +280,57 @@ class DuckDBResident:
         return value.value
 
 
+# Every Python process a memory run starts imports this (the bench puts it first on
+# PYTHONPATH as sitecustomize): once the process has imported duckdb, a thread writes what
+# DuckDB's allocator holds there to a file named by its pid, every 10 ms, so the job's
+# sampler can take DuckDB's share of each of the job's processes out of their sum.
+DUCKDB_PROBE = """
+import os, sys, threading
+
+def _watch(folder, scripts):
+    import struct, time
+    fd = read = None
+    while True:
+        time.sleep(0.01)
+        if read is None:
+            if "duckdb" not in sys.modules:
+                continue
+            sys.path.append(scripts)
+            from bench_crawl import DuckDBResident
+            read = DuckDBResident()
+            fd = os.open(os.path.join(folder, str(os.getpid())), os.O_CREAT | os.O_WRONLY, 0o644)
+        os.pwrite(fd, struct.pack("Q", read()), 0)
+
+if os.environ.get("THIDUA_BENCH_DUCKDB"):
+    threading.Thread(target=_watch, args=(os.environ["THIDUA_BENCH_DUCKDB"], SCRIPTS), daemon=True).start()
+"""
+
+
+def duckdb_probe_env(root: Path) -> dict[str, str]:
+    """The environment that makes every Python process started with it report its DuckDB
+    allocator (DUCKDB_PROBE) into ``root``/duckdb."""
+    (root / "site").mkdir(parents=True, exist_ok=True)
+    (root / "duckdb").mkdir(exist_ok=True)
+    (root / "site" / "sitecustomize.py").write_text(DUCKDB_PROBE.replace("SCRIPTS)", f"{str(Path(__file__).parent)!r})"), encoding="utf-8")
+    path = os.pathsep.join(p for p in (str(root / "site"), os.environ.get("PYTHONPATH", "")) if p)
+    return dict(os.environ, PYTHONPATH=path, THIDUA_BENCH_DUCKDB=str(root / "duckdb"))
+
+
+def duckdb_in(pid: int) -> int:
+    """What DuckDB's allocator held in process ``pid`` when it last wrote (DUCKDB_PROBE); 0 if it has not."""
+    folder = os.environ.get("THIDUA_BENCH_DUCKDB", "")
+    try:
+        data = Path(folder, str(pid)).read_bytes() if folder else b""
+    except FileNotFoundError:
+        return 0
+    return int.from_bytes(data[:8], "little") if len(data) >= 8 else 0
+
+
 class StagePeaks(logging.Handler):
     """Peak resident memory per stage of a job: the job logs its stages (pipeline.jobs),
-    a thread reads the resident size of this process and its children every 10 ms and keeps
-    the highest per stage; with it, the highest of DuckDB's allocator in this process and the
-    highest of what is left when DuckDB's is taken away."""
+    a thread reads the resident size of this process and of its children every 10 ms and
+    keeps the highest per stage; with it, the highest of what DuckDB's allocators hold in
+    those processes (DUCKDB_PROBE) and the highest of what is left when they are taken away."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -280,7 +338,6 @@ class StagePeaks(logging.Handler):
         self.peaks: dict[str, int] = {}
         self.duckdb_peaks: dict[str, int] = {}
         self.other_peaks: dict[str, int] = {}
-        self._duckdb = DuckDBResident()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -290,8 +347,9 @@ class StagePeaks(logging.Handler):
 
     def _sample(self) -> None:
         while not self._stop.wait(0.01):
-            stage, duck, rss = self.stage, self._duckdb(), tree_rss()
-            for peaks, value in ((self.peaks, rss), (self.duckdb_peaks, duck), (self.other_peaks, rss - duck)):
+            stage, pids = self.stage, process_tree()
+            duck, total = sum(duckdb_in(p) for p in pids), sum(rss(p) for p in pids)
+            for peaks, value in ((self.peaks, total), (self.duckdb_peaks, duck), (self.other_peaks, total - duck)):
                 if value > peaks.get(stage, 0):
                     peaks[stage] = value
 
@@ -316,8 +374,8 @@ def worker(mode: str, url: str, pages: int, work: Path, duckdb_mb: int = 0) -> N
     out["peak_rss_self"] = peak_rss()  # the kernel's high-water mark of this process alone
     out["peak_rss"] = max(out["peak_rss_self"], *stages.peaks.values())  # with its children, as sampled
     out["stage_peaks"] = stages.peaks
-    out["stage_peaks_duckdb"] = stages.duckdb_peaks  # DuckDB's allocator in the job's process
-    out["stage_peaks_other"] = stages.other_peaks  # the job and its crawl process, DuckDB's allocator above taken away
+    out["stage_peaks_duckdb"] = stages.duckdb_peaks  # DuckDB's allocators in the job's processes
+    out["stage_peaks_other"] = stages.other_peaks  # the job and its children, DuckDB's allocators taken away
     out["peak_other"] = max(stages.other_peaks.values(), default=0)
     out["peak_duckdb"] = max(stages.duckdb_peaks.values(), default=0)
     if mode == "nightly":
@@ -326,11 +384,11 @@ def worker(mode: str, url: str, pages: int, work: Path, duckdb_mb: int = 0) -> N
 
 
 # -- the driver --------------------------------------------------------------------------
-def run_mode(mode: str, pages: int, work: Path, url: str, duckdb_mb: int = 0) -> dict[str, Any]:
+def run_mode(mode: str, pages: int, work: Path, url: str, duckdb_mb: int = 0, env: dict[str, str] | None = None) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
         [sys.executable, __file__, "worker", mode, "--url", url, "--pages", str(pages), "--work", str(work), "--duckdb-mb", str(duckdb_mb)],
-        capture_output=True, text=True, cwd=work,
+        capture_output=True, text=True, cwd=work, env=env,
     )  # fmt: skip
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
@@ -383,16 +441,17 @@ SIZES = ((4, "nightly-quarter"), (2, "nightly-half"), (1, "nightly-large"))  # p
 
 def _memory_runs(pages: int, root: Path, results: dict[str, dict[str, Any]], console: Any, duckdb_mb: int) -> None:
     """The nightly job at a quarter, a half and all of the pages, then a recrawl."""
+    env = duckdb_probe_env(root / "probe")
     for d, key in SIZES:
         n = pages // d
         site = Site(n)
         try:
             with console.status(f"nightly: {n} pages (memory) …"):
-                results[key] = run_mode("nightly", n, root / f"nightly-{n}", site.url, duckdb_mb)
+                results[key] = run_mode("nightly", n, root / f"nightly-{n}", site.url, duckdb_mb, env)
             console.print(f"nightly, {n} pages: {results[key]['seconds']:.1f} s")
             if key == "nightly-large":
                 with console.status(f"recrawl: {n} pages unchanged …"):
-                    results["recrawl-large"] = run_mode("nightly", n, root / f"nightly-{n}", site.url, duckdb_mb)
+                    results["recrawl-large"] = run_mode("nightly", n, root / f"nightly-{n}", site.url, duckdb_mb, env)
         finally:
             site.close()
 
