@@ -4,7 +4,7 @@ A synthetic site of N article pages (the bundled sample site's articles, each se
 many numbered URLs with a numbered line of its own, so every page has its own text) is served
 on 127.0.0.1 by a separate process, behind robots.txt, a sitemap index and sitemaps of
 1,000 URLs. Politeness is off for every mode (the server is ours). Each mode runs in its
-own process, so its peak memory is its own (the job's crawl process included, sampled every 10 ms):
+own process, so its peak memory is its own (the job's child processes included, sampled every 10 ms):
 
 - bare:    a bare Scrapy SitemapSpider that only downloads the same pages;
 - crawl:   thidua's crawl (state table, WARC archive, pages rows, JOBDIR);
@@ -18,24 +18,29 @@ each run a fresh job on a fresh site, and the peak of each stage (crawl, extract
 publish) is printed.
 
 The check is the issue's criterion: nothing but the state table may grow with the pages
-seen, beyond bounded caches. The biggest bounded cache is DuckDB's: it keeps the blocks it
-reads and writes up to its memory limit (the `duckdb_memory_mb` setting, 256 MB by default),
-so a job's memory grows with the corpus until that cache is full, and no further. At 20,000
-pages it is still filling, even at the least limit the setting allows (64 MB, the memory
-runs' `--duckdb-memory`), and its share of a peak swings between about 15 and 50 MB during
-extraction (measured): two runs grew by 692 and 1,568 bytes a page over the second interval,
-whole-job peaks. So the sampler also reads how much memory DuckDB's allocator holds in the
-job's process (the jemalloc its module bundles, through `duckdb_je_mallctl`) and keeps the
-peak of everything else: the job, its crawl process (with the DuckDB there, which holds the
-pages table's blocks), the libraries, the text layer. That peak may grow from the half to
-the whole by no more than what the state table itself holds per page plus `--allowance`
-bytes per page (for noise between runs); the growth from the quarter to the half is printed
-too. DuckDB's own peak is printed beside its limit: the limit bounds its buffer pool, not all
-it allocates, and its allocator was measured past it (81 MiB at 8,000 pages, still growing). The shared spaCy vocabulary (at most 10,000 strings, about 5 MB, a string or so a page
-here) fills mostly in that first interval, so the second overstates growth by what it still
-adds there, never understates it. (trafilatura's word cache, about 13 MB full, is emptied
-after every 500 pages: pipeline.text.html. Writers checkpoint DuckDB every 4 MB of log:
-pipeline.store.db.) At the default DuckDB limit, add at most the difference to the peaks.
+seen, beyond bounded caches. The job crawls in a child process, and extracts more than
+`extract_chunk_pages` pages (5,000 by default) in child processes of that many pages each,
+one after another (pipeline.jobs.extract_pages): what a part leaves in its allocators goes
+with its process. So at a quarter of the default 20,000 pages the job extracts in its own
+process, at a half and all of them in parts; the peak while a part runs is the part and the
+job's small process together. The biggest bounded cache is DuckDB's: it keeps the blocks it
+reads and writes up to its memory limit (the `duckdb_memory_mb` setting, 256 MB by default;
+the memory runs use the least the setting allows, `--duckdb-memory` 64), and its allocator
+was measured past that limit (81 MiB at 8,000 pages in one process): the limit bounds its
+buffer pool, not all it allocates. Whole-job peaks grew by 692 and 1,568 bytes a page over
+the second interval in two runs when extraction ran in one process, so the check leaves
+DuckDB out: every Python process a memory run starts (the job, its crawl and its extraction
+parts) writes what DuckDB's allocator holds in it (the jemalloc its module bundles, read
+through `duckdb_je_mallctl`) to a file every 10 ms (DUCKDB_PROBE, a sitecustomize the bench
+puts first on PYTHONPATH), and the sampler keeps, per stage, the peak of the whole process
+tree, of DuckDB's allocators in it, and of everything else. That last peak may grow from the
+half to the whole by no more than what the state table itself holds per page plus
+`--allowance` bytes per page (for noise between runs); the growth from the quarter to the
+half is printed too (it includes the change from one process to parts). The shared spaCy
+vocabulary (at most 10,000 strings, about 5 MB) starts afresh in each part; trafilatura's
+word cache (about 13 MB full) is emptied after every 500 pages (pipeline.text.html); writers
+checkpoint DuckDB every 4 MB of log (pipeline.store.db). At the default DuckDB limit, add at
+most the difference to the peaks.
 """
 from __future__ import annotations
 
@@ -459,6 +464,7 @@ def _memory_runs(pages: int, root: Path, results: dict[str, dict[str, Any]], con
 def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: float, console: Any, duckdb_mb: int) -> dict[str, float]:
     from rich.table import Table
 
+    from pipeline.settings import Settings
     from pipeline.store.db import DEFAULT_MEMORY_MB
 
     runs = [(pages // d, results[key]) for d, key in SIZES]
@@ -483,12 +489,12 @@ def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: flo
         console.print(by_stage)
     state = large["state_bytes_per_page"]
     console.print(
-        f"without DuckDB's allocator, the peak grows by {first:,.0f} bytes per extra page from {n1} to {n2} pages, "
+        f"without DuckDB's allocators, the peak grows by {first:,.0f} bytes per extra page from {n1} to {n2} pages, "
         f"{growth:,.0f} from {n2} to {n3}; the state table holds {state:,.0f} bytes per known article in memory; "
         f"limit {state + allowance:,.0f} bytes per page from {n2} to {n3} (the state table's plus {allowance:,.0f}). "
-        f"DuckDB's allocator peaked at {small['peak_duckdb'] / mib:.0f}, {half['peak_duckdb'] / mib:.0f} and "
-        f"{large['peak_duckdb'] / mib:.0f} MiB with its limit at {duckdb_mb} MB (the limit bounds its buffer pool, "
-        "not all it allocates); the shared vocabulary (about 5 MB) fills mostly in the first interval."
+        f"DuckDB's allocators (all processes) peaked at {small['peak_duckdb'] / mib:.0f}, {half['peak_duckdb'] / mib:.0f} and "
+        f"{large['peak_duckdb'] / mib:.0f} MiB with the limit at {duckdb_mb} MB per process (it bounds the buffer pool, "
+        f"not all DuckDB allocates). Past {Settings().extract_chunk_pages:,} pages (extract_chunk_pages), extraction ran in parts of that many."
     )
     console.print(
         f"[dim]at the default DuckDB limit ({DEFAULT_MEMORY_MB} MB) its cache may hold up to {DEFAULT_MEMORY_MB - duckdb_mb} MB more, "
@@ -555,7 +561,7 @@ def drive(
         return 1
     if summary_mem and summary_mem["growth_bytes_per_page"] > summary_mem["limit_bytes_per_page"]:
         console.print(
-            f"[red]memory without DuckDB's grows by {summary_mem['growth_bytes_per_page']:,.0f} bytes per page, "
+            f"[red]memory without DuckDB's allocators grows by {summary_mem['growth_bytes_per_page']:,.0f} bytes per page, "
             f"over the {summary_mem['limit_bytes_per_page']:,.0f} limit[/]"
         )
         return 1
