@@ -226,6 +226,7 @@ def reprocess(
     works on a copy of the database under the run lock, and swaps it in when it is done."""
     from crawler.sources import builtin_sources
     from pipeline.canon import Registry
+    from pipeline.canon.sync import refresh
     from pipeline.extract import TopicRules
     from pipeline.jobs import editing, extract_pages
     from pipeline.store import connect
@@ -241,8 +242,6 @@ def reprocess(
 
         out = extract_pages(work, settings, registry, rules, [None], builtin_sources(), progress=progress)
         status.update("Bringing the tables up to date …")
-        from pipeline.canon.sync import refresh
-
         con = connect(work)
         try:
             refresh(con, registry)

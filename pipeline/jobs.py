@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from rich.console import Console
 from rich.status import Status
@@ -280,7 +280,7 @@ def extract_pages(
             progress(group, before[group] + done, totals[group])
 
     args = (db, settings.archive, registry, rules, [None if g is None else list(g) for g in groups])
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "run_id": run_id, "only_unprocessed": only_unprocessed, "sources": dict(sources), "token_cache": settings.token_cache_file,
         "relevance_model": settings.relevance_model_path,
     }  # fmt: skip
@@ -290,7 +290,7 @@ def extract_pages(
         if sum(totals) <= chunk:  # all of it: here
             from pipeline.process import process_part
 
-            part = process_part(*args, cursor, chunk, progress=report, **kwargs)  # type: ignore[arg-type]
+            part = process_part(*args, cursor, chunk, progress=report, **kwargs)
         else:
             part = run_in_child("pipeline.process:process_part", (*args, cursor, chunk), kwargs, name="the extraction process", on_report=report)
             parts += 1
