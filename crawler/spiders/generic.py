@@ -19,7 +19,7 @@ from crawler.items import FailureItem, PageItem
 from crawler.sources import Source
 from crawler.state import CrawlState
 from crawler.traps import trap_reason
-from crawler.urls import canonical_url
+from crawler.urls import SeenUrls, canonical_url
 
 PAGINATION_HINTS = ("trang-", "trang/", "page=", "/p", "trang=")
 SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".mp4", ".mp3")
@@ -47,7 +47,7 @@ class GenericSpider(scrapy.Spider):
         self.source = source
         self.crawl_state = state or CrawlState.empty()  # not .state: Scrapy's SpiderState owns that
         self.allowed_domains = list(source.allowed_domains)
-        self._seen: set[str] = set()
+        self._seen = SeenUrls()
         self.not_due = 0
         self.too_old = 0
         self.traps = 0
@@ -56,9 +56,8 @@ class GenericSpider(scrapy.Spider):
     # -- requests ------------------------------------------------------------------------
     def _request(self, url: str, kind: str, callback: Any, lastmod: dt.datetime | None = None) -> scrapy.Request | None:
         url = canonical_url(url)
-        if url in self._seen or len(self._seen) >= self.source.max_pages or not self._on_site(url):
+        if len(self._seen) >= self.source.max_pages or not self._on_site(url) or not self._seen.add(url):
             return None
-        self._seen.add(url)
         if trap_reason(url, self.crawl_state.now.year):
             self.traps += 1
             return None
