@@ -265,11 +265,11 @@ class DuckDBResident:
         import duckdb
 
         self._ctypes = ctypes
+        self._mallctl: Any = None
         module = sys.modules.get("_duckdb") or sys.modules.get("duckdb.duckdb") or duckdb
         try:
             self._mallctl = ctypes.CDLL(module.__file__).duckdb_je_mallctl
         except (OSError, AttributeError, TypeError):
-            self._mallctl = None
             return
         size_p = ctypes.POINTER(ctypes.c_size_t)
         self._mallctl.argtypes = [ctypes.c_char_p, ctypes.c_void_p, size_p, ctypes.c_void_p, ctypes.c_size_t]
@@ -348,7 +348,7 @@ class StagePeaks(logging.Handler):
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().endswith(" started") and record.args:
+        if record.getMessage().endswith(" started") and isinstance(record.args, tuple) and record.args:
             self.stage = str(record.args[0])
 
     def _sample(self) -> None:
@@ -462,7 +462,7 @@ def _memory_runs(pages: int, root: Path, results: dict[str, dict[str, Any]], con
             site.close()
 
 
-def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: float, console: Any, duckdb_mb: int) -> dict[str, float]:
+def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: float, console: Any, duckdb_mb: int) -> dict[str, Any]:
     from rich.table import Table
 
     from pipeline.settings import Settings
@@ -553,7 +553,7 @@ def drive(
     summary: dict[str, Any] = {"pages": pages, "rate_pages": rate_pages}
     if not memory_only:
         summary |= _print_rate(results, rate_pages, console)
-    summary_mem: dict[str, float] = {}
+    summary_mem: dict[str, Any] = {}
     if not rate_only:
         summary_mem = _print_memory(results, pages, allowance, console, duckdb_mb)
     summary |= {**summary_mem, "runs": results}

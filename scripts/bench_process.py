@@ -189,8 +189,8 @@ def main() -> int:
     for col in ("measure", "processes", "seconds", "chars/s", "peak MiB per worker"):
         table.add_column(col, justify="left" if col == "measure" else "right")
     for key, r in results.items():
-        kind, procs = key.rsplit("-", 1)
-        table.add_row(kind, procs, f"{r['seconds']:.1f}", f"{r['chars_per_s']:,.0f}", f"{r['peak_rss'] / 2**20:.0f}")
+        kind, workers = key.rsplit("-", 1)
+        table.add_row(kind, workers, f"{r['seconds']:.1f}", f"{r['chars_per_s']:,.0f}", f"{r['peak_rss'] / 2**20:.0f}")
     console.print(table)
     share = results["full-1"]["chars_per_s"] / results["tokenise-1"]["chars_per_s"]
     scale = results["full-2"]["chars_per_s"] / results["full-1"]["chars_per_s"]

@@ -391,9 +391,9 @@ def build(out: Path, gold: Path) -> int:
     files["rss.xml"] = rss(articles)
     files.update(sitemaps(articles, listing_paths))
     for rel, content in files.items():
-        p = out / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(content, encoding="utf-8")
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
     gold.parent.mkdir(parents=True, exist_ok=True)
     with gold.open("w", encoding="utf-8") as f:
         for r in records:

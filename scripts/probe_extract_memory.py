@@ -103,7 +103,8 @@ def main() -> None:
         def report(done: int, total: int) -> None:
             if done % PAGE_BATCH and done != total:
                 return
-            in_duckdb = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()[0]
+            row = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+            in_duckdb = row[0] if row else 0
             used, free = glibc_heap()
             arenas, blocks = pymalloc()
             print(

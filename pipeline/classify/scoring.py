@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipeline.classify.relevance import RelevanceModel, features
+from pipeline.classify.relevance import Features, RelevanceModel, features
 from pipeline.models import Doc
 from pipeline.store import Connection, load
 from pipeline.text import TokenCache
@@ -41,7 +41,7 @@ def score_stored(
         if not rows:
             break
         after = rows[-1][0]
-        items = []
+        items: list[tuple[Features | None, str]] = []
         for doc_id, title, text, status in rows:
             if status != "ok":
                 items.append((None, status))

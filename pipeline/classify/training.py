@@ -128,7 +128,7 @@ def corpus_digest(examples: Sequence[Example], seed: int) -> str:
     return h.hexdigest()
 
 
-def scores(y: Sequence[bool], p: Sequence[float], threshold: float = THRESHOLD) -> dict[str, Any]:
+def scores(y: Sequence[bool] | np.ndarray, p: Sequence[float] | np.ndarray, threshold: float = THRESHOLD) -> dict[str, Any]:
     """Precision, recall, F1 and accuracy of the positive class, with the confusion matrix."""
     yt, yp = np.asarray(y, bool), np.asarray(p) >= threshold
     tp, fp = int((yt & yp).sum()), int((~yt & yp).sum())
