@@ -30,10 +30,11 @@ def canonical_url(url: str) -> str:
 
 
 class SeenUrls:
-    """The URLs one run has requested, in about 9-17 bytes each however long they are.
+    """The URLs one run has requested, in about 12-19 bytes each however long they are (19
+    at 20,000 URLs, 12 at a million).
 
-    A set of the strings holds about 240 bytes per URL (the string and its share of the hash
-    table), and a run remembers every URL it requests. Here each URL is a 56-bit keyed
+    A set of the strings holds about 235 bytes per URL at 20,000 (the string and its share
+    of the hash table), and a run remembers every URL it requests. Here each URL is a 56-bit keyed
     digest: the newest are a small set, merged into a sorted array of 8-byte integers
     whenever that set reaches a sixteenth of the array (or 4,096), so the set stays a small
     share and merges cost a constant amount per URL over a run. Among a million URLs two

@@ -5,11 +5,10 @@
 Serves a synthetic bench site (bench_crawl's) of --pages articles, crawls it in this process
 as a job's crawl child does (run_crawl with the state table, WARC archive and JOBDIR), and
 prints after every --every stored responses: this process's resident size and DuckDB's
-allocator (each now and its peak since the line before, and the peak of the difference, a
-bound), glibc's
-heap (in use and free), Python's object allocator (arenas and bytes in live blocks), the
-objects the garbage collector tracks, the spider's set of URLs it has requested, and the
-requests waiting in Scrapy's scheduler. --types prints the object types whose count grew
+allocator (each now and its peak since the line before, and the difference of the peaks),
+glibc's heap (in use and free), Python's object allocator (arenas and bytes in live
+blocks), the objects the garbage collector tracks, the URLs the spider has requested, and
+the requests waiting in Scrapy's scheduler. --types prints the object types whose count grew
 most since the line before; --trace compares tracemalloc snapshots (slow) and prints the
 source lines whose live memory grew most.
 """

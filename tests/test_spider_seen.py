@@ -46,7 +46,7 @@ def test_seen_urls_agrees_with_a_set_across_merges() -> None:
         assert seen.add(u) == (u not in plain), u
         plain.add(u)
     assert len(seen) == len(plain)
-    assert len(seen._sorted) > 4096  # the array took merges, the checks above crossed them
+    assert len(seen._sorted) > 4096  # the checks above spanned merges into the sorted array
     assert all(u in seen for u in plain)
     assert sum(f"http://ldld.example.vn/khac/{i}" in seen for i in range(10_000)) == 0
 
