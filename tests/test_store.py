@@ -223,3 +223,50 @@ def test_migrations_rewrite_a_large_table_within_the_least_memory_limit(tmp_path
         assert con.execute("SELECT count(*), sum(length(text)) > 150e6 FROM documents").fetchone() == (25000, True)
     finally:
         db.set_memory(db.DEFAULT_MEMORY_MB)
+
+
+class _ManyThreadsRunOut:
+    """A connection on which the given statement runs out of memory unless DuckDB has one thread."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, statement: str) -> None:
+        self.con, self.statement, self.tries = con, statement, []
+
+    def execute(self, sql: str, *args: object) -> duckdb.DuckDBPyConnection:
+        if sql == self.statement:
+            threads = self.con.execute("SELECT current_setting('threads')").fetchone()[0]
+            self.tries.append(threads)
+            if threads > 1:
+                raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB")
+        return self.con.execute(sql, *args)
+
+
+def test_a_model_that_runs_out_of_memory_runs_again_on_one_thread(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from pipeline.store import db
+
+    con = connect(tmp_path / "t.duckdb")
+    con.execute("SET threads = 2")
+    sql = "CREATE OR REPLACE TABLE heavy AS SELECT range AS i FROM range(10)"
+    flaky = _ManyThreadsRunOut(con, sql)
+    with caplog.at_level("WARNING", logger="pipeline.store.db"):
+        db._execute_within_memory(flaky, sql)  # type: ignore[arg-type]
+    assert flaky.tries == [2, 1]
+    assert con.execute("SELECT count(*) FROM heavy").fetchone()[0] == 10
+    assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 2, "the thread count is given back"
+    assert "running it again on one" in caplog.text
+
+
+def test_a_rebuild_beyond_the_memory_limit_says_which_setting_to_raise(tmp_path: Path) -> None:
+    from pipeline.errors import StoreError
+    from tests.analysis_db import build
+
+    path = tmp_path / "a.duckdb"
+    build(path)
+    con = connect(path)
+    before = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute("SET memory_limit = '1MB'")  # below what any model needs, whatever the thread count
+    with pytest.raises(StoreError, match="needs more memory than DuckDB's limit .* even on one thread") as err:
+        refresh_models(con)
+    assert "duckdb_memory_mb" in (err.value.hint or "")
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == before, "what is stored stays"
+    assert con.execute("SELECT current_setting('threads')").fetchone()[0] == threads

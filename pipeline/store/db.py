@@ -5,6 +5,7 @@ This package is the only place that imports duckdb.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from pipeline.errors import ConfigError, MigrationError, QueryError, StoreError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # DuckDB imports pandas when a query asks for a frame; a job that only writes never does
     import pandas as pd
@@ -132,7 +135,9 @@ def apply_views(con: Connection) -> None:
 
 
 DEFAULT_MEMORY_MB = 256  # enough to rebuild the derived tables of a million documents in under a minute
-MIN_MEMORY_MB = 64  # make bench runs a 20,000-page nightly job at 64; at 32 the table rebuild ran out of memory
+MIN_MEMORY_MB = 64  # make bench runs a 20,000-page nightly job at 64; at 32 the table rebuild ran out of memory.
+# Denser corpora need more for the rebuild: with ten mentions a document, 64 MB rebuilt 10,000
+# documents but not 20,000; 96 MB 100,000; 128 MB 1,000,000 (README, Memory).
 _memory_mb = DEFAULT_MEMORY_MB
 # A writer keeps what it wrote since its last checkpoint in memory; DuckDB checkpoints past
 # 16 MB of log by default, and that part swung between 5 and 19 MB as a job extracted pages
@@ -183,7 +188,13 @@ def _run_model(con: Connection, name: str, sql: str) -> None:
     ).fetchone():
         con.execute(f"DROP {other} {model}")
     try:
-        con.execute(sql)
+        _execute_within_memory(con, sql)
+    except duckdb.OutOfMemoryException as exc:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        raise StoreError(
+            f"model {name} needs more memory than DuckDB's limit ({limit[0] if limit else '?'}) allows, even on one thread: {exc}",
+            hint="raise duckdb_memory_mb (THIDUA_DUCKDB_MEMORY_MB, or the [thidua] table of the config file) and run again",
+        ) from exc
     except duckdb.Error as exc:
         raise StoreError(f"model {name} failed: {exc}") from exc
     if table:
@@ -191,6 +202,27 @@ def _run_model(con: Connection, name: str, sql: str) -> None:
             "INSERT OR REPLACE INTO schema_models (name, checksum, built_at) VALUES (?, ?, current_timestamp)",
             [model, _checksum(sql)],
         )
+
+
+def _execute_within_memory(con: Connection, sql: str) -> None:
+    """Run ``sql``; if DuckDB runs out of memory on several threads, run it again on one (DuckDB's
+    own first advice: each thread holds blocks of its own). A rebuild of 400,000 synthetic
+    documents ran out at 256 MB on 2 threads and took 19 s on one. The failed statement left
+    nothing behind (autocommit rolls it back)."""
+    try:
+        con.execute(sql)
+        return
+    except duckdb.OutOfMemoryException:
+        row = con.execute("SELECT current_setting('threads')").fetchone()
+        threads = int(row[0]) if row else 1
+        if threads <= 1:
+            raise
+    log.warning("a table model ran out of DuckDB's memory on %d threads: running it again on one", threads)
+    con.execute("SET threads = 1")
+    try:
+        con.execute(sql)
+    finally:
+        con.execute(f"SET threads = {threads}")
 
 
 def connect(path: Path | str, read_only: bool = False) -> Connection:
