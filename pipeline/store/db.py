@@ -95,12 +95,12 @@ def migrate(con: Connection, folder: Path | None = None) -> list[str]:
     return done
 
 
-MODEL_LAYERS = ("stg_documents", "stg_", "int_", "mart_")  # first match wins: stg_documents before the stg_ views over it
+MODEL_LAYERS = ("stg_document_fields", "stg_documents", "stg_", "int_", "mart_")  # first match wins: stg_documents (and the fields it joins) before the stg_ views over it
 _TABLE_MODEL = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TABLE\b", re.I | re.M)
 
 
 def view_files() -> list[tuple[str, str]]:
-    """The model files (views/*.sql) in dependency order: stg_documents, the other stg_*, then int_*, then mart_*."""
+    """The model files (views/*.sql) in dependency order: stg_document_fields, stg_documents, the other stg_*, then int_*, then mart_*."""
     files = _package_files("views")
 
     def layer(name: str) -> int:
@@ -136,8 +136,8 @@ def apply_views(con: Connection) -> None:
 
 DEFAULT_MEMORY_MB = 256  # enough to rebuild the derived tables of a million documents in under a minute
 MIN_MEMORY_MB = 64  # make bench runs a 20,000-page nightly job at 64; at 32 the table rebuild ran out of memory.
-# Denser corpora need more for the rebuild: with ten mentions a document, 64 MB rebuilt 10,000
-# documents but not 20,000; 96 MB 100,000; 128 MB 1,000,000 (README, Memory).
+# Denser corpora need more for the rebuild: with ten mentions a document, 64 MB rebuilt 400,000
+# documents (make bench) and 96 MB 1,000,000 (README, Memory).
 _memory_mb = DEFAULT_MEMORY_MB
 # A writer keeps what it wrote since its last checkpoint in memory; DuckDB checkpoints past
 # 16 MB of log by default, and that part swung between 5 and 19 MB as a job extracted pages
@@ -188,7 +188,7 @@ def _run_model(con: Connection, name: str, sql: str) -> None:
     ).fetchone():
         con.execute(f"DROP {other} {model}")
     try:
-        _execute_within_memory(con, sql)
+        _execute_within_memory(con, name, sql)
     except duckdb.OutOfMemoryException as exc:
         limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
         raise StoreError(
@@ -204,7 +204,7 @@ def _run_model(con: Connection, name: str, sql: str) -> None:
         )
 
 
-def _execute_within_memory(con: Connection, sql: str) -> None:
+def _execute_within_memory(con: Connection, name: str, sql: str) -> None:
     """Run ``sql``; if DuckDB runs out of memory on several threads, run it again on one (DuckDB's
     own first advice: each thread holds blocks of its own). A rebuild of 400,000 synthetic
     documents ran out at 256 MB on 2 threads and took 19 s on one. The failed statement left
@@ -217,7 +217,7 @@ def _execute_within_memory(con: Connection, sql: str) -> None:
         threads = int(row[0]) if row else 1
         if threads <= 1:
             raise
-    log.warning("a table model ran out of DuckDB's memory on %d threads: running it again on one", threads)
+    log.warning("model %s ran out of DuckDB's memory on %d threads: running it again on one", name, threads)
     con.execute("SET threads = 1")
     try:
         con.execute(sql)

@@ -11,17 +11,8 @@
 -- @days_after_launch: first_date - launch_date (negative: named before the launch this table knows)
 -- @named_as: the name that plan uses (the movement itself or a local variant)
 CREATE OR REPLACE TABLE mart_movement_diffusion AS
-WITH echoes AS (
-    -- a local variant echoes its parent: count it for the parent
-    SELECT coalesce(m.parent_id, m.movement_id) AS target_id, m.canonical AS named_as,
-           c.doc_id, c.level, c.locality, c.province_2025,
-           coalesce(c.published, make_date(c.year, 1, 1)) AS doc_date, c.published
-    FROM stg_movement_mentions AS m
-    JOIN stg_campaigns AS c USING (doc_id)
-    WHERE c.year IS NOT NULL
-),
-first_national AS (
-    SELECT target_id, min(published) AS first_date FROM echoes WHERE level = 'national' GROUP BY target_id
+WITH first_national AS (
+    SELECT target_id, min(first_published) AS first_date FROM int_movement_firsts WHERE national GROUP BY target_id
 ),
 launch AS (
     SELECT
@@ -33,20 +24,13 @@ launch AS (
     FROM movement_registry AS r
     LEFT JOIN first_national AS n ON n.target_id = r.movement_id
     WHERE r.registered
-),
-firsts AS (
-    SELECT target_id, locality, any_value(level) AS level, any_value(province_2025) AS province_2025,
-           arg_min(doc_id, doc_date) AS first_doc_id, min(doc_date) AS first_date, arg_min(named_as, doc_date) AS named_as
-    FROM echoes
-    WHERE level <> 'national'
-    GROUP BY target_id, locality
 )
 SELECT
     l.movement, l.launched_by, l.launch_date, l.launch_basis,
     f.locality, f.level, f.province_2025, f.first_doc_id, f.first_date,
     datediff('day', l.launch_date, f.first_date) AS days_after_launch,
     f.named_as
-FROM firsts AS f
+FROM int_movement_firsts AS f
 JOIN launch AS l USING (target_id)
-WHERE l.launch_date IS NOT NULL
+WHERE NOT f.national AND l.launch_date IS NOT NULL
 ORDER BY l.movement, days_after_launch, f.locality;

@@ -16,26 +16,54 @@
 -- minimum years). Both read int_movement_places: one row per movement, place and year.
 CREATE OR REPLACE MACRO movement_recurrence(level_filter := NULL, province_filter := NULL, province_2025_filter := NULL,
                                             since_year := NULL, min_years := 1) AS TABLE
-WITH per_movement AS (
-    SELECT
-        any_value(movement)                   AS movement,
-        any_value(kind)                       AS kind,
-        any_value(parent)                     AS parent,
-        bool_or(registered)                   AS registered,
-        list_sort(list_distinct(list(year)))  AS years,
-        count(DISTINCT year)                  AS n_years,
-        count(DISTINCT locality)              AS n_localities,
-        list_sort(list_distinct(list(level))) AS levels,
-        min(year)                             AS first_year,
-        max(year)                             AS last_year,
-        sum(documents)::BIGINT                AS n_documents,
-        sum(mentions)::BIGINT                 AS n_mentions
+WITH places AS (
+    SELECT *
     FROM int_movement_places
     WHERE (level_filter IS NULL OR level = level_filter)
       AND (province_filter IS NULL OR province = province_filter)
       AND (province_2025_filter IS NULL OR province_2025 = province_2025_filter)
       AND (since_year IS NULL OR year >= since_year)
+),
+-- the distinct years, levels and localities are each taken in a step of their own: as
+-- DISTINCT aggregates of one query they were held all at once, and 400,000 documents
+-- outgrew 64 MB of DuckDB memory
+years AS (
+    SELECT movement_id, list(year ORDER BY year) AS years, count(*) AS n_years
+    FROM (SELECT DISTINCT movement_id, year FROM places)
     GROUP BY movement_id
+),
+levels AS (
+    SELECT movement_id, coalesce(list(level ORDER BY level) FILTER (WHERE level IS NOT NULL), []) AS levels
+    FROM (SELECT DISTINCT movement_id, level FROM places)
+    GROUP BY movement_id
+),
+localities AS (
+    SELECT movement_id, count(locality) AS n_localities
+    FROM (SELECT DISTINCT movement_id, locality FROM places)
+    GROUP BY movement_id
+),
+per_movement AS (
+    SELECT
+        t.movement, t.kind, t.parent, t.registered,
+        y.years, y.n_years, o.n_localities, v.levels,
+        t.first_year, t.last_year, t.n_documents, t.n_mentions
+    FROM (
+        SELECT
+            movement_id,
+            any_value(movement)    AS movement,
+            any_value(kind)        AS kind,
+            any_value(parent)      AS parent,
+            bool_or(registered)    AS registered,
+            min(year)              AS first_year,
+            max(year)              AS last_year,
+            sum(documents)::BIGINT AS n_documents,
+            sum(mentions)::BIGINT  AS n_mentions
+        FROM places
+        GROUP BY movement_id
+    ) AS t
+    JOIN years AS y USING (movement_id)
+    JOIN levels AS v USING (movement_id)
+    JOIN localities AS o USING (movement_id)
 )
 SELECT * FROM per_movement
 WHERE n_years >= min_years

@@ -24,20 +24,6 @@ WITH current_pages AS (  -- the newest version of each article page
     FROM pages
     WHERE kind = 'article'
     GROUP BY canonical_url
-),
-fields AS (  -- one row per document, one column per field (narrow: it spills when it must)
-    SELECT
-        doc_id,
-        max(value) FILTER (WHERE field = 'issuer')        AS issuer,
-        max(value) FILTER (WHERE field = 'level')         AS level,
-        max(value) FILTER (WHERE field = 'province')      AS province,
-        max(value) FILTER (WHERE field = 'district')      AS district,
-        max(value) FILTER (WHERE field = 'province_2025') AS province_2025,
-        TRY_CAST(max(value) FILTER (WHERE field = 'year') AS INTEGER) AS year,
-        max(value) FILTER (WHERE field = 'doc_number')    AS doc_number,
-        max(value) FILTER (WHERE field = 'signatory')     AS signatory
-    FROM campaign_fields
-    GROUP BY doc_id
 )
 SELECT
     d.doc_id, d.source_id, d.url, d.title, d.published,
@@ -49,7 +35,7 @@ SELECT
     coalesce(r.probability >= pol.threshold, false) OR pol.count_all AS counted
 FROM documents AS d
 JOIN current_pages AS p USING (canonical_url, content_hash)
-LEFT JOIN fields AS f USING (doc_id)
+LEFT JOIN stg_document_fields AS f USING (doc_id)
 LEFT JOIN document_relevance AS r USING (doc_id)
 CROSS JOIN relevance_policy AS pol
 WHERE d.status = 'ok';
