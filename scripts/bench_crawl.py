@@ -25,14 +25,16 @@ with its process. So at a quarter of the default 20,000 pages the job extracts i
 process, at a half and all of them in parts; the peak while a part runs is the part and the
 job's small process together. The biggest bounded cache is DuckDB's: it keeps the blocks it
 reads and writes up to its memory limit (the `duckdb_memory_mb` setting, 256 MB by default;
-the memory runs use the least the setting allows, `--duckdb-memory` 64), and its allocator
+the memory runs use the least the setting allows, `--duckdb-memory` 64 by default), and its allocator
 was measured past that limit (81 MiB at 8,000 pages in one process): the limit bounds its
 buffer pool, not all it allocates. Whole-job peaks grew by 692 and 1,568 bytes a page over
 the second interval in two runs when extraction ran in one process, so the check leaves
 DuckDB out: every Python process a memory run starts (the job, its crawl and its extraction
 parts) writes what DuckDB's allocator holds in it (the jemalloc its module bundles, read
-through `duckdb_je_mallctl`) to a file every 10 ms (DUCKDB_PROBE, a sitecustomize the bench
-puts first on PYTHONPATH), and the sampler keeps, per stage, the peak of the whole process
+through `duckdb_je_mallctl`) to a file every 10 ms, with the pages that allocator freed
+lazily (MADV_FREE: the kernel counts them as resident until it needs them; LazyFree in
+/proc/PID/smaps_rollup, read every 100 ms) (DUCKDB_PROBE, a sitecustomize the bench puts
+first on PYTHONPATH), and the sampler keeps, per stage, the peak of the whole process
 tree, of DuckDB's allocators in it, and of everything else. That last peak, of the whole job
 and of each stage, may grow from the half to the whole by no more than what the state table
 itself holds per page plus `--allowance` bytes per page (for noise between runs); the growth
@@ -289,13 +291,25 @@ class DuckDBResident:
 # Every Python process a memory run starts imports this (the bench puts it first on
 # PYTHONPATH as sitecustomize): once the process has imported duckdb, a thread writes what
 # DuckDB's allocator holds there to a file named by its pid, every 10 ms, so the job's
-# sampler can take DuckDB's share of each of the job's processes out of their sum.
+# sampler can take DuckDB's share of each of the job's processes out of their sum. Every
+# 100 ms it also writes the process's LazyFree: pages jemalloc handed back with MADV_FREE,
+# which stay in the resident size until the kernel needs them (glibc and pymalloc do not
+# free that way). A rebuild left up to 34 MiB of them; reading smaps_rollup costs about
+# 5 ms in a 500 MiB process, hence the slower pace.
 DUCKDB_PROBE = """
 import os, sys, threading
+
+def _lazy_free():
+    with open("/proc/self/smaps_rollup", "rb") as f:
+        for line in f:
+            if line.startswith(b"LazyFree:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 def _watch(folder, scripts):
     import struct, time
     fd = read = None
+    tick = lazy = 0
     while True:
         time.sleep(0.01)
         if read is None:
@@ -305,7 +319,10 @@ def _watch(folder, scripts):
             from bench_crawl import DuckDBResident
             read = DuckDBResident()
             fd = os.open(os.path.join(folder, str(os.getpid())), os.O_CREAT | os.O_WRONLY, 0o644)
-        os.pwrite(fd, struct.pack("Q", read()), 0)
+        if tick % 10 == 0:
+            lazy = _lazy_free()
+        tick += 1
+        os.pwrite(fd, struct.pack("QQ", read(), lazy), 0)
 
 if os.environ.get("THIDUA_BENCH_DUCKDB"):
     threading.Thread(target=_watch, args=(os.environ["THIDUA_BENCH_DUCKDB"], SCRIPTS), daemon=True).start()
@@ -322,21 +339,25 @@ def duckdb_probe_env(root: Path) -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=path, THIDUA_BENCH_DUCKDB=str(root / "duckdb"))
 
 
-def duckdb_in(pid: int) -> int:
-    """What DuckDB's allocator held in process ``pid`` when it last wrote (DUCKDB_PROBE); 0 if it has not."""
+def duckdb_in(pid: int) -> tuple[int, int]:
+    """What DuckDB's allocator held in process ``pid`` when it last wrote (DUCKDB_PROBE), and
+    the process's lazily freed pages (LazyFree); zeros if it has not written."""
     folder = os.environ.get("THIDUA_BENCH_DUCKDB", "")
     try:
         data = Path(folder, str(pid)).read_bytes() if folder else b""
     except FileNotFoundError:
-        return 0
-    return int.from_bytes(data[:8], "little") if len(data) >= 8 else 0
+        return 0, 0
+    if len(data) < 16:
+        return 0, 0
+    return int.from_bytes(data[:8], "little"), int.from_bytes(data[8:16], "little")
 
 
 class StagePeaks(logging.Handler):
     """Peak resident memory per stage of a job: the job logs its stages (pipeline.jobs),
     a thread reads the resident size of this process and of its children every 10 ms and
     keeps the highest per stage; with it, the highest of what DuckDB's allocators hold in
-    those processes (DUCKDB_PROBE) and the highest of what is left when they are taken away."""
+    those processes, the pages they freed lazily included (DUCKDB_PROBE), and the highest of
+    what is left when they are taken away."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -344,6 +365,7 @@ class StagePeaks(logging.Handler):
         self.peaks: dict[str, int] = {}
         self.duckdb_peaks: dict[str, int] = {}
         self.other_peaks: dict[str, int] = {}
+        self.lazy_peaks: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -354,8 +376,10 @@ class StagePeaks(logging.Handler):
     def _sample(self) -> None:
         while not self._stop.wait(0.01):
             stage, pids = self.stage, process_tree()
-            duck, total = sum(duckdb_in(p) for p in pids), sum(rss(p) for p in pids)
-            for peaks, value in ((self.peaks, total), (self.duckdb_peaks, duck), (self.other_peaks, total - duck)):
+            probed = [duckdb_in(p) for p in pids]
+            lazy, total = sum(f for _, f in probed), sum(rss(p) for p in pids)
+            duck = sum(j for j, _ in probed) + lazy
+            for peaks, value in ((self.peaks, total), (self.duckdb_peaks, duck), (self.other_peaks, total - duck), (self.lazy_peaks, lazy)):
                 if value > peaks.get(stage, 0):
                     peaks[stage] = value
 
@@ -380,7 +404,8 @@ def worker(mode: str, url: str, pages: int, work: Path, duckdb_mb: int = 0) -> N
     out["peak_rss_self"] = peak_rss()  # the kernel's high-water mark of this process alone
     out["peak_rss"] = max(out["peak_rss_self"], *stages.peaks.values())  # with its children, as sampled
     out["stage_peaks"] = stages.peaks
-    out["stage_peaks_duckdb"] = stages.duckdb_peaks  # DuckDB's allocators in the job's processes
+    out["stage_peaks_duckdb"] = stages.duckdb_peaks  # DuckDB's allocators in the job's processes, lazily freed pages included
+    out["stage_peaks_lazyfree"] = stages.lazy_peaks  # of which pages freed with MADV_FREE, not yet taken back by the kernel
     out["stage_peaks_other"] = stages.other_peaks  # the job and its children, DuckDB's allocators taken away
     out["peak_other"] = max(stages.other_peaks.values(), default=0)
     out["peak_duckdb"] = max(stages.duckdb_peaks.values(), default=0)
@@ -414,6 +439,8 @@ class Site:
 
 
 def main() -> None:
+    from pipeline.store.db import MIN_MEMORY_MB
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd")
     s = sub.add_parser("serve")
@@ -429,7 +456,8 @@ def main() -> None:
     ap.add_argument("--rate-only", action="store_true", help="only the side-by-side throughput runs (a few minutes)")
     ap.add_argument("--memory-only", action="store_true", help="only the memory runs (about an hour at 20,000 pages)")
     ap.add_argument("--allowance", type=float, default=1024, help="bytes per page the growth may exceed the state table's own by (default 1024)")
-    ap.add_argument("--duckdb-memory", type=int, default=64, help="DuckDB's memory limit (MB) in the memory runs (default 64)")
+    ap.add_argument("--duckdb-memory", type=int, default=MIN_MEMORY_MB,
+                    help=f"DuckDB's memory limit (MB) in the memory runs (default {MIN_MEMORY_MB}, the least thidua allows)")
     ap.add_argument("--out", type=Path, default=REPO / "data" / "reports" / "bench-crawl.json", help="where to write the figures")
     args = ap.parse_args()
     if args.cmd == "serve":
@@ -530,10 +558,13 @@ def _print_rate(results: dict[str, dict[str, Any]], rate_pages: int, console: An
 
 
 def drive(
-    pages: int, rate_pages: int, allowance: float, out_path: Path, rate_only: bool = False, duckdb_mb: int = 64, memory_only: bool = False
+    pages: int, rate_pages: int, allowance: float, out_path: Path, rate_only: bool = False, duckdb_mb: int | None = None, memory_only: bool = False
 ) -> int:
     from rich.console import Console
 
+    from pipeline.store.db import MIN_MEMORY_MB
+
+    duckdb_mb = duckdb_mb or MIN_MEMORY_MB  # the memory runs use the least thidua allows
     console = Console()
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="thidua-bench-") as tmp:
