@@ -95,12 +95,14 @@ def migrate(con: Connection, folder: Path | None = None) -> list[str]:
     return done
 
 
-MODEL_LAYERS = ("stg_document_fields", "stg_documents", "stg_", "int_", "mart_")  # first match wins: stg_documents (and the fields it joins) before the stg_ views over it
+# first match wins: base_ tables (narrow steps straight from the stored rows) before stg_documents, which
+# joins them, before the stg_ views over it
+MODEL_LAYERS = ("base_", "stg_documents", "stg_", "int_", "mart_")
 _TABLE_MODEL = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TABLE\b", re.I | re.M)
 
 
 def view_files() -> list[tuple[str, str]]:
-    """The model files (views/*.sql) in dependency order: stg_document_fields, stg_documents, the other stg_*, then int_*, then mart_*."""
+    """The model files (views/*.sql) in dependency order: base_*, stg_documents, the other stg_*, then int_*, then mart_*."""
     files = _package_files("views")
 
     def layer(name: str) -> int:

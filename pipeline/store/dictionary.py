@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pipeline.store.db import view_files
 
-_VIEW = re.compile(r"^--\s*(?P<name>(?:stg|int|mart)_\w+):\s*(?P<text>.+)$")
+_VIEW = re.compile(r"^--\s*(?P<name>\w+):\s*(?P<text>.+)$")
 _COLUMN = re.compile(r"^--\s*@(?P<name>\w+):\s*(?P<text>.+)$")
 
 

@@ -17,14 +17,8 @@
 -- @relevance_status: scored, too_short, not scored (no verdict yet), or the document's own status
 -- @counted: whether the marts count it: relevant, or every document when the policy says count_all
 -- @locality: where the issuer is, for counting places: "district, province", else the province, else the issuer (national and bodies without a place)
--- Rename and cast only (locality only joins two of them). A table, rebuilt after each run. Older versions stay in documents, unread here.
+-- Joins only: the newest page versions (base_current_pages), the fields (base_document_fields) and the verdicts. A table, rebuilt after each run. Older versions stay in documents, unread here.
 CREATE OR REPLACE TABLE stg_documents AS
-WITH current_pages AS (  -- the newest version of each article page
-    SELECT canonical_url, arg_max(content_hash, first_fetched) AS content_hash
-    FROM pages
-    WHERE kind = 'article'
-    GROUP BY canonical_url
-)
 SELECT
     d.doc_id, d.source_id, d.url, d.title, d.published,
     f.issuer, f.level, f.province, f.district, f.province_2025, f.year, f.doc_number, f.signatory,
@@ -34,8 +28,8 @@ SELECT
     coalesce(r.status, 'not scored') AS relevance_status,
     coalesce(r.probability >= pol.threshold, false) OR pol.count_all AS counted
 FROM documents AS d
-JOIN current_pages AS p USING (canonical_url, content_hash)
-LEFT JOIN stg_document_fields AS f USING (doc_id)
+JOIN base_current_pages AS p USING (canonical_url, content_hash)
+LEFT JOIN base_document_fields AS f USING (doc_id)
 LEFT JOIN document_relevance AS r USING (doc_id)
 CROSS JOIN relevance_policy AS pol
 WHERE d.status = 'ok';

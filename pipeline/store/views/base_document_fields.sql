@@ -1,4 +1,4 @@
--- stg_document_fields: a document's campaign fields as one row with a column each (campaign_fields has a row per field); stg_documents joins it.
+-- base_document_fields: a document's campaign fields as one row with a column each (campaign_fields has a row per field); stg_documents joins it.
 -- @doc_id: document id
 -- @issuer: canonical name of the body that launches the campaign
 -- @level: national, province, district, sector or grassroots
@@ -8,9 +8,9 @@
 -- @year: the year the campaign runs for
 -- @doc_number: the plan's own number
 -- @signatory: who signed it
--- A table of its own: built inside stg_documents, this aggregation and the joins over its
+-- A table of its own, built before stg_documents: inside it, this aggregation and the joins over its
 -- result held too much at once, and 400,000 documents outgrew 64 MB of DuckDB memory.
-CREATE OR REPLACE TABLE stg_document_fields AS
+CREATE OR REPLACE TABLE base_document_fields AS
 SELECT
     doc_id,
     max(value) FILTER (WHERE field = 'issuer')        AS issuer,
