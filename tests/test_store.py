@@ -272,7 +272,7 @@ def test_a_rebuild_beyond_the_memory_limit_says_which_setting_to_raise(tmp_path:
     assert con.execute("SELECT current_setting('threads')").fetchone()[0] == threads
 
 
-def test_a_dense_corpus_rebuilds_within_the_least_memory_limit(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_dense_corpus_rebuilds_within_the_least_memory_limit(tmp_path: Path) -> None:
     """bench_analysis's synthetic corpus (ten movement mentions a document, 3,000 movements)
     at 40,000 documents: at the least limit a job may set, the rebuild ran out of memory at
     20,000 (in mart_movement_diffusion) before its heavy steps became tables of their own.
@@ -290,9 +290,8 @@ def test_a_dense_corpus_rebuilds_within_the_least_memory_limit(tmp_path: Path, c
     db.set_memory(db.MIN_MEMORY_MB)
     try:
         con = connect(path)
-        con.execute("SET threads = 2")
-        with caplog.at_level("WARNING", logger="pipeline.store.db"):
-            refresh_models(con)
+        con.execute("SET threads = 2")  # a model may fall back to one thread (logged); none may fail
+        refresh_models(con)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("stg_documents", "int_movement_firsts", "int_movement_places", "mart_movement_diffusion", "mart_movement_recurrence")}  # fmt: skip
         assert counts["stg_documents"] == 40_000 and all(counts.values()), counts
