@@ -95,20 +95,38 @@ def migrate(con: Connection, folder: Path | None = None) -> list[str]:
     return done
 
 
-# first match wins: base_ tables (narrow steps straight from the stored rows) before stg_documents, which
-# joins them, before the stg_ views over it
-MODEL_LAYERS = ("base_", "stg_documents", "stg_", "int_", "mart_")
+MODEL_LAYERS = ("base_", "stg_", "int_", "mart_")  # the order among models that do not read each other
 _TABLE_MODEL = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TABLE\b", re.I | re.M)
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def view_files() -> list[tuple[str, str]]:
-    """The model files (views/*.sql) in dependency order: base_*, stg_documents, the other stg_*, then int_*, then mart_*."""
-    files = _package_files("views")
+    """The model files (views/*.sql) in dependency order: a model comes after every model its SQL
+    (comments aside) names; otherwise base_*, stg_*, int_*, mart_*, each by name."""
+    files = dict(_package_files("views"))
+    models = {name.removesuffix(".sql"): name for name in files}
 
-    def layer(name: str) -> int:
-        return next((i for i, p in enumerate(MODEL_LAYERS) if name.startswith(p)), len(MODEL_LAYERS))
+    def reads(model: str) -> list[str]:
+        code = re.sub(r"--[^\n]*", "", files[models[model]].lower())
+        return sorted({w for w in _WORD.findall(code) if w in models and w != model}, key=rank)
 
-    return sorted(files, key=lambda f: (layer(f[0]), f[0]))
+    def rank(model: str) -> tuple[int, str]:
+        return next((i for i, p in enumerate(MODEL_LAYERS) if model.startswith(p)), len(MODEL_LAYERS)), model
+
+    order: list[str] = []
+
+    def place(model: str, path: tuple[str, ...] = ()) -> None:
+        if model in order:
+            return
+        if model in path:
+            raise StoreError(f"models read each other in a circle: {' -> '.join((*path, model))}")
+        for other in reads(model):
+            place(other, (*path, model))
+        order.append(model)
+
+    for model in sorted(models, key=rank):
+        place(model)
+    return [(models[m], files[models[m]]) for m in order]
 
 
 def is_table_model(sql: str) -> bool:
