@@ -366,6 +366,8 @@ class StagePeaks(logging.Handler):
         self.duckdb_peaks: dict[str, int] = {}
         self.other_peaks: dict[str, int] = {}
         self.lazy_peaks: dict[str, int] = {}
+        self.job_peaks: dict[str, int] = {}  # the job's own process, DuckDB's allocators taken away
+        self.children_peaks: dict[str, int] = {}  # its children together (extraction parts, crawl), the same
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -376,10 +378,16 @@ class StagePeaks(logging.Handler):
     def _sample(self) -> None:
         while not self._stop.wait(0.01):
             stage, pids = self.stage, process_tree()
+            if not pids:  # a child went while the tree was read: skip this sample
+                continue
             probed = [duckdb_in(p) for p in pids]
+            own = [rss(p) - j - f for p, (j, f) in zip(pids, probed, strict=True)]
             lazy, total = sum(f for _, f in probed), sum(rss(p) for p in pids)
             duck = sum(j for j, _ in probed) + lazy
-            for peaks, value in ((self.peaks, total), (self.duckdb_peaks, duck), (self.other_peaks, total - duck), (self.lazy_peaks, lazy)):
+            for peaks, value in (
+                (self.peaks, total), (self.duckdb_peaks, duck), (self.other_peaks, total - duck), (self.lazy_peaks, lazy),
+                (self.job_peaks, own[0]), (self.children_peaks, sum(own[1:])),
+            ):  # fmt: skip
                 if value > peaks.get(stage, 0):
                     peaks[stage] = value
 
@@ -407,6 +415,8 @@ def worker(mode: str, url: str, pages: int, work: Path, duckdb_mb: int = 0) -> N
     out["stage_peaks_duckdb"] = stages.duckdb_peaks  # DuckDB's allocators in the job's processes, lazily freed pages included
     out["stage_peaks_lazyfree"] = stages.lazy_peaks  # of which pages freed with MADV_FREE, not yet taken back by the kernel
     out["stage_peaks_other"] = stages.other_peaks  # the job and its children, DuckDB's allocators taken away
+    out["stage_peaks_job"] = stages.job_peaks  # of which the job's own process
+    out["stage_peaks_children"] = stages.children_peaks  # and its children together
     out["peak_other"] = max(stages.other_peaks.values(), default=0)
     out["peak_duckdb"] = max(stages.duckdb_peaks.values(), default=0)
     if mode == "nightly":
@@ -508,7 +518,10 @@ def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: flo
     for label, articles, r in (*(("first crawl", str(n), r) for n, r in runs), ("recrawl, nothing due", f"{again['not_due']} not due", again)):
         mem.add_row(label, articles, str(r["documents"]), *(f"{r[k] / mib:.0f}" for k in ("peak_rss", "peak_duckdb", "peak_other")))
     console.print(mem)
-    for key, what in (("stage_peaks", "peak memory"), ("stage_peaks_duckdb", "DuckDB's peak"), ("stage_peaks_other", "peak memory without DuckDB's")):
+    for key, what in (
+        ("stage_peaks", "peak memory"), ("stage_peaks_duckdb", "DuckDB's peak"), ("stage_peaks_other", "peak memory without DuckDB's"),
+        ("stage_peaks_job", "the job's own process without DuckDB's"), ("stage_peaks_children", "its child processes without DuckDB's"),
+    ):  # fmt: skip
         by_stage = Table(title=f"{what} by stage of the nightly job (MiB), and bytes per extra page")
         for col in ("stage", *(f"{n} pages" for n, _ in runs), f"{n1}→{n2}", f"{n2}→{n3}"):
             by_stage.add_column(col, justify="left" if col == "stage" else "right")
