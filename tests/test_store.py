@@ -104,6 +104,25 @@ def test_table_models_are_rebuilt_when_their_file_changes(tmp_path: Path, monkey
     assert again["int_movement_places"] > built["int_movement_places"] and again["mart_year_topic"] > built["mart_year_topic"]
 
 
+def test_models_come_after_the_models_they_read_and_a_circle_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.errors import StoreError
+    from pipeline.store import db
+
+    files = {
+        "base_pages.sql": "CREATE TABLE base_pages AS SELECT 1 AS x;",
+        "stg_docs.sql": "-- reads mart_counts in this comment only\nCREATE VIEW stg_docs AS SELECT * FROM int_late;",
+        "int_late.sql": "CREATE TABLE int_late AS SELECT * FROM base_pages;",
+        "mart_counts.sql": "CREATE VIEW mart_counts AS SELECT * FROM mart_z JOIN stg_docs USING (x);",
+        "mart_z.sql": "CREATE VIEW mart_z AS SELECT * FROM base_pages;",
+    }
+    monkeypatch.setattr(db, "_package_files", lambda folder: sorted(files.items()))
+    order = [name for name, _ in db.view_files()]
+    assert order == ["base_pages.sql", "int_late.sql", "stg_docs.sql", "mart_z.sql", "mart_counts.sql"]
+    files["base_pages.sql"] = "CREATE VIEW base_pages AS SELECT * FROM mart_counts;"
+    with pytest.raises(StoreError, match="circle: base_pages -> mart_counts -> stg_docs -> int_late -> base_pages"):
+        db.view_files()
+
+
 def test_write_documents_replaces_facts_of_a_document_stored_before(tmp_path: Path) -> None:
     from pipeline.models import Document, Extraction, MetaField, Quote
     from pipeline.store import load
