@@ -368,6 +368,7 @@ class StagePeaks(logging.Handler):
         self.lazy_peaks: dict[str, int] = {}
         self.job_peaks: dict[str, int] = {}  # the job's own process, DuckDB's allocators taken away
         self.children_peaks: dict[str, int] = {}  # its children together (extraction parts, crawl), the same
+        self.part_peaks: dict[int, int] = {}  # each extraction part (a child in the extract stage) by pid, the same
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -390,6 +391,9 @@ class StagePeaks(logging.Handler):
             ):  # fmt: skip
                 if value > peaks.get(stage, 0):
                     peaks[stage] = value
+            if stage == "extract":
+                for pid, value in zip(pids[1:], own[1:], strict=True):
+                    self.part_peaks[pid] = max(value, self.part_peaks.get(pid, 0))
 
     def __enter__(self) -> Self:
         logger = logging.getLogger("pipeline.jobs")
@@ -417,6 +421,7 @@ def worker(mode: str, url: str, pages: int, work: Path, duckdb_mb: int = 0) -> N
     out["stage_peaks_other"] = stages.other_peaks  # the job and its children, DuckDB's allocators taken away
     out["stage_peaks_job"] = stages.job_peaks  # of which the job's own process
     out["stage_peaks_children"] = stages.children_peaks  # and its children together
+    out["extract_part_peaks"] = list(stages.part_peaks.values())  # each extraction part in turn, the same
     out["peak_other"] = max(stages.other_peaks.values(), default=0)
     out["peak_duckdb"] = max(stages.duckdb_peaks.values(), default=0)
     if mode == "nightly":
@@ -529,6 +534,8 @@ def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: flo
             a, b, c = (r[key].get(name, 0) for _, r in runs)
             by_stage.add_row(name, f"{a / mib:.0f}", f"{b / mib:.0f}", f"{c / mib:.0f}", f"{(b - a) / max(1, n2 - n1):,.0f}", f"{(c - b) / max(1, n3 - n2):,.0f}")
         console.print(by_stage)
+    parts = "; ".join(f"{n} pages: {', '.join(f'{v / mib:.0f}' for v in r.get('extract_part_peaks', [])) or 'in the job'}" for n, r in runs)
+    console.print(f"each extraction part's peak in turn, without DuckDB's allocators (MiB): {parts}")
     state = large["state_bytes_per_page"]
     other = "stage_peaks_other"
     stages = {name: (large[other][name] - half[other].get(name, 0)) / max(1, n3 - n2) for name in large[other]}
@@ -547,7 +554,7 @@ def _print_memory(results: dict[str, dict[str, Any]], pages: int, allowance: flo
     )
     return {
         "growth_bytes_per_page": growth, "first_growth_bytes_per_page": first, "state_bytes_per_page": state,
-        "stage_growth_bytes_per_page": stages,
+        "stage_growth_bytes_per_page": stages, "extract_part_peaks": {n: r.get("extract_part_peaks", []) for n, r in runs},
         "limit_bytes_per_page": state + allowance, "duckdb_memory_mb": duckdb_mb,
     }  # fmt: skip
 
