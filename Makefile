@@ -31,9 +31,9 @@ eval: $(STAMP)  ## precision / recall / F1 per field on the project's gold sets 
 	@if [ -f $(SHARED)/gold/seeds.jsonl ]; then $(BIN)/thidua eval --gold $(SHARED)/gold/seeds.jsonl --docs $(SHARED)/seeds --no-items; \
 	else echo "($(SHARED)/gold/seeds.jsonl not found: seeds skipped)"; fi
 
-bench: $(STAMP)  ## benchmarks (processing throughput, marts on 1M documents, a 400k rebuild at the memory floor, crawl vs bare Scrapy, memory over 20,000 pages); figures in data/reports/
+bench: $(STAMP)  ## benchmarks (processing throughput, marts on 1M documents, a 1M rebuild at the memory floor, crawl vs bare Scrapy, memory over 20,000 pages); figures in data/reports/
 	$(BIN)/python scripts/bench_process.py; p=$$?; $(BIN)/python scripts/bench_analysis.py; a=$$?; \
-	$(BIN)/python scripts/bench_analysis.py --docs 400000 --floor --rebuild-only --out data/reports/bench-rebuild-floor.json; f=$$?; \
+	$(BIN)/python scripts/bench_analysis.py --docs 1000000 --floor --rebuild-only --out data/reports/bench-rebuild-floor.json; f=$$?; \
 	$(BIN)/python scripts/bench_crawl.py && exit $$((p + a + f))
 
 lock:  ## re-resolve requirements.lock from pyproject.toml

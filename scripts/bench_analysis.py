@@ -16,9 +16,10 @@ movement in one year and province; one document). Target (issue 5): every query 
 
 `--duckdb-memory MB` rebuilds the derived tables at that DuckDB memory limit (a job's
 `duckdb_memory_mb`; default 256), `--floor` at the least thidua allows, and `--rebuild-only`
-stops after the rebuild. `make bench` also runs `--docs 400000 --floor --rebuild-only`: the
+stops after the rebuild. `make bench` also runs `--docs 1000000 --floor --rebuild-only`: the
 rebuild must fit the floor on a corpus far denser than a union site's (at 64 MB, 20,000 such
-documents failed before the models were split into steps).
+documents failed before the models were split into steps, and 1,000,000 before
+int_movement_places was).
 """
 from __future__ import annotations
 
