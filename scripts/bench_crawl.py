@@ -43,9 +43,10 @@ holds per page plus `--allowance` bytes per page (for noise between runs), and s
 extraction parts' peaks against the pages before them (least squares over the parts of the
 whole run: part k of 5,000 pages has 5,000 k before it). The whole job's peak, the job
 beside its biggest part, is printed but not checked: from the half to the whole it is the
-biggest of two parts against the biggest of four: in one run of 20,000 pages the parts
-peaked at 406, 406, 408 and 408 MiB, in another the biggest of four was 18 MiB above the
-biggest of two at 10,000 (1,774 bytes a page); five runs ranged from 225 to 1,774.
+biggest of two parts against the biggest of four: in two runs of 20,000 pages the parts
+peaked at 406, 406, 408, 408 and at 403, 410, 407, 406 MiB, in another the biggest of four
+was 18 MiB above the biggest of two at 10,000 (1,774 bytes a page); six runs ranged from
+225 to 1,774.
 The growth from the quarter to the half is printed too (it includes the change from one
 process to parts). The crawl remembers the URLs it has requested in 12-19 bytes each
 (crawler.urls.SeenUrls). The shared spaCy vocabulary (at most 10,000 strings, about 5 MB)
