@@ -391,9 +391,10 @@ class StagePeaks(logging.Handler):
             if not pids:  # a child went while the tree was read: skip this sample
                 continue
             probed = [duckdb_in(p) for p in pids]
-            own = [rss(p) - j - f for p, (j, f) in zip(pids, probed, strict=True)]
-            lazy, total = sum(f for _, f in probed), sum(rss(p) for p in pids)
+            own = [rss(p) - j - f for p, (j, f) in zip(pids, probed, strict=True)]  # each process read once
+            lazy = sum(f for _, f in probed)
             duck = sum(j for j, _ in probed) + lazy
+            total = sum(own) + duck
             for peaks, value in (
                 (self.peaks, total), (self.duckdb_peaks, duck), (self.other_peaks, total - duck), (self.lazy_peaks, lazy),
                 (self.job_peaks, own[0]), (self.children_peaks, sum(own[1:])),
